@@ -1,0 +1,134 @@
+"""Course-wide facts and the setup every notebook runs first.
+
+The course repository's address lives here and nowhere else: ``tools/sync_notebooks.py``
+stamps it into each notebook's setup cell and "Open in Colab" badge, and
+``tests/test_structure.py`` fails when a notebook drifts from what this module says.
+"""
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import pathlib
+import platform
+import random
+
+REPO = "rnn-hands-on/rnn-course"          # GitHub owner/name of the course
+BRANCH = "main"                           # the default branch the badges point at
+REPO_URL = f"https://github.com/{REPO}"
+CLONE_DIR = "rnn-course"                  # folder the Colab bootstrap clones into
+SEED = 0
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+DATA = ROOT / "data"
+
+
+def colab_url(notebook_path: str) -> str:
+    """Colab address that opens ``notebook_path`` (relative to the repo root) from GitHub."""
+    return f"https://colab.research.google.com/github/{REPO}/blob/{BRANCH}/{notebook_path}"
+
+
+def colab_badge(notebook_path: str) -> str:
+    """Markdown for the "Open in Colab" badge of one notebook."""
+    return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+            f"({colab_url(notebook_path)})")
+
+
+# The first code cell of every notebook, character for character.
+# It must work before `helpers/` is importable (on Colab the course is not on disk yet),
+# so it carries the clone address itself; the sync tool keeps that copy equal to REPO_URL.
+SETUP_CELL = '''\
+# Setup: the same cell opens every notebook of the course (helpers/course.py keeps it in sync).
+import os, sys, pathlib, subprocess, importlib.util
+COURSE_REPO = "{repo_url}.git"
+def _find_course():
+    """The course folder: here, a parent of here, or (on Colab) a fresh clone next to here."""
+    here = pathlib.Path.cwd()
+    for d in (here, *here.parents, here / "{clone_dir}"):
+        if (d / "helpers" / "course.py").is_file():
+            return d
+    if importlib.util.find_spec("google") is None or importlib.util.find_spec("google.colab") is None:
+        raise SystemExit("Course files not found: start Jupyter in the course folder or in notebooks/.")
+    target = here / "{clone_dir}"
+    url = os.environ.get("RNN_COURSE_REPO", COURSE_REPO)
+    if subprocess.run(["git", "clone", "--quiet", "--depth", "1", url, str(target)]).returncode != 0:
+        raise SystemExit(f"Could not fetch the course from {{url}}: check the runtime's internet access.")
+    return target
+COURSE_ROOT = _find_course()
+if str(COURSE_ROOT) not in sys.path:
+    sys.path.insert(0, str(COURSE_ROOT))
+from helpers.course import setup
+setup()'''
+
+
+def setup_cell_source() -> str:
+    """The exact source of the setup cell, with the repository address filled in."""
+    return SETUP_CELL.format(repo_url=REPO_URL, clone_dir=CLONE_DIR)
+
+
+def _version(*dists: str) -> str | None:
+    for dist in dists:
+        try:
+            return importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return None
+
+
+def _gpu_names() -> list[str]:
+    """NVIDIA GPUs the driver reports, read without importing a framework."""
+    gpus = pathlib.Path("/proc/driver/nvidia/gpus")
+    names = []
+    if gpus.is_dir():
+        for info in sorted(gpus.glob("*/information")):
+            for line in info.read_text(errors="ignore").splitlines():
+                if line.startswith("Model:"):
+                    names.append(line.split(":", 1)[1].strip())
+    return names
+
+
+def quiet_framework_logs() -> None:
+    """Keep TensorFlow's C++ log lines (oneDNN notice, CPU feature banner) out of cell outputs.
+
+    Must run before TensorFlow is imported; environment variables are read at import time.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+
+def seed_everything(seed: int = SEED) -> None:
+    """Seed Python and NumPy; torch_utils / tf_utils seed their framework when imported."""
+    import numpy as np
+
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+
+
+def environment_report() -> str:
+    """One line per library: what this notebook runs on."""
+    rows = [("Python", platform.python_version()),
+            ("numpy", _version("numpy")),
+            ("matplotlib", _version("matplotlib")),
+            ("ipywidgets", _version("ipywidgets")),
+            ("torch", _version("torch")),
+            ("tensorflow", _version("tensorflow", "tensorflow-cpu")),
+            ("keras", _version("keras"))]
+    lines = [f"{name:<11} {ver or 'not installed'}" for name, ver in rows]
+    gpus = _gpu_names()
+    lines.append(f"{'GPU':<11} {', '.join(gpus) + ' (used when the framework sees it)' if gpus else 'none: everything runs on the CPU'}")
+    return "\n".join(lines)
+
+
+def setup(seed: int = SEED, report: bool = True) -> None:
+    """Quiet logs, seed, set figure defaults and print the environment. Safe to run twice."""
+    quiet_framework_logs()
+    seed_everything(seed)
+    import matplotlib
+
+    matplotlib.rcParams.update({"figure.dpi": 100, "figure.figsize": (6.4, 3.6),
+                                "axes.grid": True, "grid.alpha": 0.3})
+    if report:
+        print(f"Course folder: {ROOT.name}/  (seed {seed})")
+        print(environment_report())

@@ -1,0 +1,239 @@
+"""Quizzes with instant feedback, built from core ipywidgets only.
+
+Question banks are JSON files in ``data/quizzes/`` (one per topic, shared by both notebooks of a
+pair). A bank holds named parts ("warmup", "closing"), each a list of questions:
+
+* ``single``:   one correct option; ``options: [{text, correct, explain}]``
+* ``multiple``: one or more correct options, the learner ticks all that apply
+* ``numeric``:  ``answer`` and ``tolerance``; ``explain`` for a right answer, ``wrong_explain`` for a
+  wrong one, and optional ``common_wrong: [{value, explain}]`` for answers we expect people to give
+
+A question may carry ``frameworks: ["torch"]`` to appear only in that framework's notebook.
+Feedback is written into widget values (``HTMLMath.value``), never into an ``Output`` capture,
+so it works with ipywidgets 7.7.1 (Colab) and 8 (JupyterLab 4) and tests can read it in-process.
+"""
+from __future__ import annotations
+
+import html
+import json
+import math
+import pathlib
+from typing import Any
+
+import ipywidgets as w
+
+BANKS = pathlib.Path(__file__).resolve().parents[1] / "data" / "quizzes"
+TYPES = ("single", "multiple", "numeric")
+RIGHT_STYLE = "color:#1b7f3b"
+WRONG_STYLE = "color:#b3261e"
+NOTE_STYLE = "color:#8a5a00"
+
+
+# --------------------------------------------------------------------------- banks
+def load_bank(topic: str) -> dict:
+    """The bank of ``topic`` (file name without .json), validated."""
+    path = BANKS / f"{topic}.json"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in BANKS.glob("*.json")))
+        raise FileNotFoundError(f"No quiz bank {topic!r} in data/quizzes (known: {known})")
+    bank = json.loads(path.read_text(encoding="utf-8"))
+    problems = validate_bank(bank)
+    if problems:
+        raise ValueError(f"Quiz bank {topic!r} is invalid: " + "; ".join(problems))
+    return bank
+
+
+def validate_bank(bank: dict) -> list[str]:
+    """Every problem with a bank, as readable strings (an empty list means valid)."""
+    problems, seen = [], set()
+    parts = bank.get("parts")
+    if not isinstance(parts, dict) or not parts:
+        return ["the bank has no 'parts'"]
+    for part_name, part in parts.items():
+        questions = part.get("questions", [])
+        if not questions:
+            problems.append(f"part {part_name!r} has no questions")
+        for q in questions:
+            qid = q.get("id", "?")
+            if qid in seen:
+                problems.append(f"duplicate id {qid!r}")
+            seen.add(qid)
+            if not str(q.get("prompt", "")).strip():
+                problems.append(f"{qid}: empty prompt")
+            kind = q.get("type")
+            if kind not in TYPES:
+                problems.append(f"{qid}: type must be one of {TYPES}, not {kind!r}")
+                continue
+            if kind == "numeric":
+                if not isinstance(q.get("answer"), (int, float)):
+                    problems.append(f"{qid}: numeric question without a numeric 'answer'")
+                if not isinstance(q.get("tolerance", 0), (int, float)) or q.get("tolerance", 0) < 0:
+                    problems.append(f"{qid}: 'tolerance' must be a number >= 0")
+                for key in ("explain", "wrong_explain"):
+                    if not str(q.get(key, "")).strip():
+                        problems.append(f"{qid}: numeric question without '{key}'")
+                for c in q.get("common_wrong", []):
+                    if not isinstance(c.get("value"), (int, float)) or not str(c.get("explain", "")).strip():
+                        problems.append(f"{qid}: every common_wrong needs a numeric value and an explanation")
+                    elif _close(c["value"], q.get("answer", math.nan), q.get("tolerance", 0)):
+                        problems.append(f"{qid}: common_wrong value {c['value']} counts as right")
+                continue
+            options = q.get("options", [])
+            if len(options) < 2:
+                problems.append(f"{qid}: needs at least two options")
+            texts = [o.get("text", "") for o in options]
+            if len(set(texts)) != len(texts):
+                problems.append(f"{qid}: two options have the same text")
+            for o in options:
+                if not isinstance(o.get("correct"), bool):
+                    problems.append(f"{qid}: option {o.get('text', '?')!r} needs correct: true/false")
+                if not str(o.get("explain", "")).strip():
+                    problems.append(f"{qid}: option {o.get('text', '?')!r} has no explanation")
+            n_right = sum(o.get("correct") is True for o in options)
+            if kind == "single" and n_right != 1:
+                problems.append(f"{qid}: a single-choice question needs exactly one correct option, has {n_right}")
+            if kind == "multiple" and not 1 <= n_right < len(options):
+                problems.append(f"{qid}: a multiple-choice question needs some but not all options correct")
+    return problems
+
+
+def _close(value: float, answer: float, tol: float) -> bool:
+    return abs(value - answer) <= tol + 1e-12 * max(1.0, abs(answer))
+
+
+def parse_number(text: str) -> float | None:
+    """'1,024' -> 1024.0, ' 0.5 ' -> 0.5, '' or 'abc' -> None."""
+    cleaned = text.strip().replace(",", "").replace("_", "").replace(" ", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+# --------------------------------------------------------------------------- widgets
+def _para(style: str, text: str) -> str:
+    return f"<div style='{style}'>{text}</div>"
+
+
+class Question:
+    """One question: prompt, answer input, Check button and a feedback line."""
+
+    def __init__(self, q: dict, number: int, on_checked=None):
+        self.q = q
+        self.kind = q["type"]
+        self.correct: bool | None = None          # None until checked with an answer
+        self._on_checked = on_checked
+        self.prompt = w.HTMLMath(value=f"<b>Q{number}.</b> {q['prompt']}")
+        full = w.Layout(width="auto")
+        if self.kind == "single":
+            self.input = w.RadioButtons(options=[(o["text"], i) for i, o in enumerate(q["options"])],
+                                        value=None, layout=full)
+        elif self.kind == "multiple":
+            self.boxes = [w.Checkbox(value=False, description=o["text"], indent=False, layout=full)
+                          for o in q["options"]]
+            self.input = w.VBox([w.HTML("<i>Tick every option that applies.</i>"), *self.boxes])
+        else:
+            self.input = w.Text(value="", placeholder="type a number", layout=w.Layout(width="16em"))
+        self.button = w.Button(description="Check", button_style="primary", layout=w.Layout(width="8em"))
+        self.button.on_click(lambda _: self.check())
+        self.feedback = w.HTMLMath(value="")
+        self.widget = w.VBox([self.prompt, self.input, self.button, self.feedback],
+                             layout=w.Layout(margin="0 0 12px 0"))
+
+    # what the learner has entered -------------------------------------------------------
+    def answer(self) -> Any:
+        if self.kind == "single":
+            return self.input.value
+        if self.kind == "multiple":
+            return {i for i, b in enumerate(self.boxes) if b.value}
+        return self.input.value
+
+    def check(self) -> None:
+        """Grade the current answer and write the feedback; an empty answer only gets a nudge."""
+        verdict = getattr(self, f"_check_{self.kind}")(self.answer())
+        if verdict is None:
+            return
+        self.correct = verdict
+        if self._on_checked:
+            self._on_checked()
+
+    def _nudge(self, text: str) -> None:
+        self.feedback.value = _para(NOTE_STYLE, f"✋ {text}")
+
+    def _verdict(self, right: bool, body: str) -> bool:
+        head = "✅ Correct." if right else "❌ Not quite."
+        self.feedback.value = _para(RIGHT_STYLE if right else WRONG_STYLE, f"<b>{head}</b> {body}")
+        return right
+
+    def _check_single(self, choice):
+        if choice is None:
+            return self._nudge("Pick an answer first, then press Check.")
+        option = self.q["options"][choice]
+        return self._verdict(option["correct"], option["explain"])
+
+    def _check_multiple(self, chosen: set):
+        if not chosen:
+            return self._nudge("Tick at least one option first, then press Check.")
+        options = self.q["options"]
+        right = {i for i, o in enumerate(options) if o["correct"]}
+        if chosen == right:
+            return self._verdict(True, " ".join(options[i]["explain"] for i in sorted(right)))
+        notes = [f"<br>• <i>{html.escape(options[i]['text'])}</i>: {options[i]['explain']}"
+                 for i in sorted(chosen - right)]
+        missing = right - chosen
+        if missing:
+            notes.append(f"<br>• You left out {len(missing)} right option{'s' if len(missing) > 1 else ''}: "
+                         "look again at the ones you did not tick.")
+        return self._verdict(False, "".join(notes))
+
+    def _check_numeric(self, text: str):
+        if not text.strip():
+            return self._nudge("Type a number first, then press Check.")
+        value = parse_number(text)
+        if value is None:
+            return self._nudge(f"“{html.escape(text.strip())}” is not a number: type digits only, "
+                               "for example 42 or 0.5.")
+        q = self.q
+        if _close(value, q["answer"], q.get("tolerance", 0)):
+            return self._verdict(True, q["explain"])
+        for c in q.get("common_wrong", []):
+            if _close(value, c["value"], q.get("tolerance", 0)):
+                return self._verdict(False, c["explain"])
+        return self._verdict(False, q["wrong_explain"])
+
+
+class Quiz:
+    """The questions of one part of a bank, with a running score line.
+
+    >>> qz = Quiz("01_from_ffn_to_rnn", "warmup", framework="torch")
+    >>> qz.questions[0].input.value = 1; qz.questions[0].button.click()
+    >>> qz.questions[0].feedback.value, qz.score.value
+    """
+
+    def __init__(self, topic: str, part: str, framework: str | None = None):
+        bank = load_bank(topic)
+        if part not in bank["parts"]:
+            raise KeyError(f"Quiz bank {topic!r} has no part {part!r} (parts: {', '.join(bank['parts'])})")
+        spec = bank["parts"][part]
+        qs = [q for q in spec["questions"]
+              if framework is None or framework in q.get("frameworks", [framework])]
+        self.title = spec.get("title", part)
+        self.questions = [Question(q, i + 1, self._update_score) for i, q in enumerate(qs)]
+        self.score = w.HTML(value="")
+        self._update_score()
+        header = w.HTML(value=f"<h4 style='margin:4px 0'>📝 {html.escape(self.title)}</h4>")
+        self.widget = w.VBox([header, *[q.widget for q in self.questions], self.score])
+
+    def _update_score(self) -> None:
+        answered = sum(q.correct is not None for q in self.questions)
+        right = sum(q.correct is True for q in self.questions)
+        self.score.value = (f"<b>Score: {right} / {len(self.questions)} correct</b> "
+                            f"({answered} checked; you can change an answer and check again)")
+
+
+def quiz(topic: str, part: str, framework: str | None = None) -> None:
+    """Show one part of a topic's quiz in the notebook."""
+    from IPython.display import display
+
+    display(Quiz(topic, part, framework).widget)

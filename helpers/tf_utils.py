@@ -1,0 +1,73 @@
+"""TensorFlow / Keras side of the course. ``torch_utils`` has the same names and signatures.
+
+Importing this module quiets TensorFlow's C++ logs (before TensorFlow loads) and seeds it.
+"""
+from __future__ import annotations
+
+from helpers.course import SEED, quiet_framework_logs
+
+quiet_framework_logs()
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+import keras  # noqa: E402
+
+FRAMEWORK = "tensorflow"
+
+
+def setup(seed: int = SEED, report: bool = True) -> str:
+    """Seed TensorFlow/Keras and return the device the notebook uses (a GPU when there is one)."""
+    keras.utils.set_random_seed(seed)
+    gpus = tf.config.list_physical_devices("GPU")
+    device = "/GPU:0" if gpus else "/CPU:0"
+    if report:
+        print(f"TensorFlow {tf.__version__} (Keras {keras.__version__}) on "
+              f"{'gpu (' + gpus[0].name + ')' if gpus else 'cpu (CPU)'}")
+    return device
+
+
+def count_params(model) -> int:
+    """Number of trainable parameters (the model must be built)."""
+    return int(sum(np.prod(v.shape) for v in model.trainable_weights))
+
+
+def to_numpy(t) -> np.ndarray:
+    return np.asarray(t)
+
+
+def rnn_cell_weights(cell) -> dict[str, np.ndarray]:
+    """Weights of ``keras.layers.SimpleRNNCell`` / ``SimpleRNN`` in the course's layout (x @ W).
+
+    Keras already stores kernel (D, H) and recurrent_kernel (H, H) for x @ W, with one bias.
+    Returns W_xh (D, H), W_hh (H, H), b_h (H,).
+    """
+    cell = getattr(cell, "cell", cell)
+    return {"W_xh": np.asarray(cell.kernel), "W_hh": np.asarray(cell.recurrent_kernel),
+            "b_h": np.asarray(cell.bias)}
+
+
+def accuracy(model, X, y, device=None) -> float:
+    """Fraction of rows of X (NumPy) whose arg-max logit equals y."""
+    logits = model(X, training=False)
+    return float(np.mean(np.argmax(np.asarray(logits), axis=-1) == y))
+
+
+def fit(model, X_train, y_train, X_val, y_val, epochs: int = 10, lr: float = 1e-2,
+        batch_size: int = 64, seed: int = SEED, clip: float | None = None) -> dict:
+    """Train a classifier with Adam and cross-entropy; NumPy in, plain history dict out.
+
+    Returns {"train_loss": [...], "train_acc": [...], "val_acc": [...]}, one entry per epoch.
+    """
+    keras.utils.set_random_seed(seed)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=lr, global_clipnorm=clip),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    hist = {"train_loss": [], "train_acc": [], "val_acc": []}
+    for _ in range(epochs):
+        h = model.fit(X_train, y_train, batch_size=batch_size, epochs=1, shuffle=True, verbose=0)
+        hist["train_loss"].append(float(h.history["loss"][0]))
+        hist["train_acc"].append(accuracy(model, X_train, y_train))
+        hist["val_acc"].append(accuracy(model, X_val, y_val))
+    return hist
+
+
+DEVICE = setup(report=False)

@@ -1,0 +1,88 @@
+"""PyTorch side of the course. ``tf_utils`` has the same names and signatures.
+
+Importing this module seeds PyTorch, so a notebook's numbers repeat on the same machine.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from helpers.course import SEED
+
+FRAMEWORK = "torch"
+
+
+def setup(seed: int = SEED, report: bool = True) -> torch.device:
+    """Seed PyTorch and return the device the notebook uses (a GPU when there is one)."""
+    torch.manual_seed(seed)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if report:
+        name = torch.cuda.get_device_name(0) if device.type == "cuda" else "CPU"
+        print(f"PyTorch {torch.__version__.split('+')[0]} on {device.type} ({name})")
+    return device
+
+
+def count_params(model: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def to_numpy(t) -> np.ndarray:
+    return t.detach().cpu().numpy()
+
+
+def rnn_cell_weights(cell) -> dict[str, np.ndarray]:
+    """Weights of ``nn.RNNCell`` / layer 0 of ``nn.RNN`` in the course's layout (x @ W, batch first).
+
+    PyTorch stores ``weight_ih`` as (H, D) and computes x @ weight_ih.T, with two biases.
+    Returns W_xh (D, H), W_hh (H, H), b_h (H,) = bias_ih + bias_hh.
+    """
+    sfx = "" if hasattr(cell, "weight_ih") else "_l0"
+    W_ih, W_hh = getattr(cell, "weight_ih" + sfx), getattr(cell, "weight_hh" + sfx)
+    b = getattr(cell, "bias_ih" + sfx) + getattr(cell, "bias_hh" + sfx)
+    return {"W_xh": to_numpy(W_ih.T), "W_hh": to_numpy(W_hh.T), "b_h": to_numpy(b)}
+
+
+@torch.no_grad()
+def accuracy(model: nn.Module, X, y, device=None) -> float:
+    """Fraction of rows of X (NumPy) whose arg-max logit equals y."""
+    device = device or next(model.parameters()).device
+    model.eval()
+    logits = model(torch.as_tensor(X).to(device))
+    return float((logits.argmax(-1).cpu() == torch.as_tensor(y)).float().mean())
+
+
+def fit(model: nn.Module, X_train, y_train, X_val, y_val, epochs: int = 10, lr: float = 1e-2,
+        batch_size: int = 64, seed: int = SEED, clip: float | None = None) -> dict:
+    """Train a classifier with Adam and cross-entropy; NumPy in, plain history dict out.
+
+    Returns {"train_loss": [...], "train_acc": [...], "val_acc": [...]}, one entry per epoch.
+    """
+    device = next(model.parameters()).device
+    g = torch.Generator().manual_seed(seed)
+    X_t, y_t = torch.as_tensor(X_train), torch.as_tensor(y_train)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    hist = {"train_loss": [], "train_acc": [], "val_acc": []}
+    for _ in range(epochs):
+        model.train()
+        order = torch.randperm(len(X_t), generator=g)
+        total = 0.0
+        for i in range(0, len(order), batch_size):
+            idx = order[i:i + batch_size]
+            xb, yb = X_t[idx].to(device), y_t[idx].to(device)
+            loss = loss_fn(model(xb), yb)
+            opt.zero_grad()
+            loss.backward()
+            if clip is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), clip)
+            opt.step()
+            total += loss.item() * len(idx)
+        hist["train_loss"].append(total / len(order))
+        hist["train_acc"].append(accuracy(model, X_train, y_train))
+        hist["val_acc"].append(accuracy(model, X_val, y_val))
+    return hist
+
+
+DEVICE = setup(report=False)
