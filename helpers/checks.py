@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import re
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -159,7 +160,9 @@ def _describe_exception(e: BaseException) -> str:
 def grade(ex: Exercise, answer: Any, fw: str) -> Verdict:
     """Run ``answer`` on every case of ``ex`` and return one Verdict. Never raises."""
     try:
-        return _grade(ex, answer, fw)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):   # overflow etc. show up in the verdict
+            warnings.simplefilter("ignore")
+            return _grade(ex, answer, fw)
     except Exception as e:  # a bug in a check must not look like the learner's fault
         return Verdict(WRONG, f"The check itself failed ({_describe_exception(e)}); "
                               f"please report it to the course maintainers.", "check-error")
@@ -171,7 +174,8 @@ def _grade(ex: Exercise, answer: Any, fw: str) -> Verdict:
     if not callable(answer):
         return Verdict(WRONG, f"Expected a function, got {type(answer).__name__}: "
                               f"run the exercise cell above first, then this one.", "not-callable")
-    for k, case in enumerate(ex.cases):
+    results = []                      # (case, expected outputs, learner outputs), all as NumPy
+    for case in ex.cases:
         expected = ex.reference(*case, fw=fw)
         n_out = len(expected) if isinstance(expected, tuple) else 1
         expected = tuple(np.asarray(e) for e in _as_outputs(expected, n_out))
@@ -189,38 +193,52 @@ def _grade(ex: Exercise, answer: Any, fw: str) -> Verdict:
         if n_out > 1 and not (isinstance(got, (tuple, list)) and len(got) == n_out):
             names = ", ".join(ex.output_names) or f"{n_out} values"
             return Verdict(WRONG, f"Return {n_out} things, in this order: ({names}).", "arity")
-        got = _as_outputs(got, n_out)
         try:
-            got_np = tuple(to_numpy(g) for g in got)
+            got_np = tuple(to_numpy(g) for g in _as_outputs(got, n_out))
         except NotAnArray as e:
             if all(x.ndim == 0 for x in expected):
                 return Verdict(WRONG, f"Your function returned {e}; return a number.", "type")
             return Verdict(WRONG, f"Your function returned {e}; return one array/tensor "
                                   f"(stack a list of steps with torch.stack / tf.stack).", "type")
-        if all(_same(g, x, ex.atol, ex.rtol) for g, x in zip(got_np, expected)):
-            continue
-        for m in ex.mistakes:
+        results.append((case, expected, got_np))
+
+    def matches(outs, ref):
+        return all(_same(g, np.asarray(x), ex.atol, ex.rtol) for g, x in zip(outs, ref))
+
+    failing = [k for k, (_, expected, got) in enumerate(results) if not matches(got, expected)]
+    if not failing:
+        return Verdict(CORRECT, f"Correct! `{ex.id}` matches the reference on all {len(ex.cases)} test cases.",
+                       "correct")
+    # A known mistake explains the answer when it reproduces it on every case where it applies.
+    for m in ex.mistakes:
+        applied = 0
+        for case, expected, got in results:
             wrong = m.fn(*case, fw=fw)
             if wrong is None:
                 continue
-            wrong = _as_outputs(wrong, n_out)
-            if all(_same(g, np.asarray(w), ex.atol, ex.rtol) for g, w in zip(got_np, wrong)):
+            if not matches(got, _as_outputs(wrong, len(expected))):
+                break
+            applied += 1
+        else:
+            if applied:
                 return Verdict(WRONG, f"Not yet. Hint: {m.hint_for(fw)}", m.name)
-        for name, g, x in zip(ex.output_names or [""] * n_out, got_np, expected):
-            label = f"`{name}` " if name else ""
-            if g.shape != x.shape:
-                return Verdict(WRONG, f"Not yet: {label}has shape {_shape(g)} but should have shape "
-                                      f"{_shape(x)}. Hint: {ex.error_hint}", "shape")
-            if not _same(g, x, ex.atol, ex.rtol) and x.ndim == 0:
-                return Verdict(WRONG, f"Not yet: your answer {g.item():g} is off on test case {k + 1} "
-                                      f"(inputs {case}). Hint: {ex.hints[0]}", "values")
-            if not _same(g, x, ex.atol, ex.rtol):
-                diff = np.nanmax(np.abs(g.astype(np.float64) - x.astype(np.float64))) if g.size else 0.0
-                return Verdict(WRONG, f"Not yet: {label}has the right shape but its values differ from "
-                                      f"the reference (largest difference {diff:.3g}) on test case {k + 1}. "
-                                      f"Hint: {ex.hints[0]}", "values")
-    return Verdict(CORRECT, f"Correct! `{ex.id}` matches the reference on all {len(ex.cases)} test cases.",
-                   "correct")
+    k = failing[0]
+    case, expected, got = results[k]
+    for name, g, x in zip(ex.output_names or [""] * len(expected), got, expected):
+        label = f"`{name}` " if name else ""
+        if g.shape != x.shape:
+            return Verdict(WRONG, f"Not yet: {label}has shape {_shape(g)} but should have shape "
+                                  f"{_shape(x)}. Hint: {ex.error_hint}", "shape")
+        if _same(g, x, ex.atol, ex.rtol):
+            continue
+        if x.ndim == 0:
+            return Verdict(WRONG, f"Not yet: your answer {g.item():g} is off on test case {k + 1} "
+                                  f"(inputs {case}). Hint: {ex.hints[0]}", "values")
+        diff = np.nanmax(np.abs(g.astype(np.float64) - x.astype(np.float64))) if g.size else 0.0
+        return Verdict(WRONG, f"Not yet: {label}has the right shape but its values differ from "
+                              f"the reference (largest difference {diff:.3g}) on test case {k + 1}. "
+                              f"Hint: {ex.hints[0]}", "values")
+    return Verdict(WRONG, "Not yet: the values differ from the reference.", "values")
 
 
 # --------------------------------------------------------------------------- notebook UI
@@ -236,7 +254,7 @@ def _get(exercise_id: str) -> Exercise:
     return reg[exercise_id]
 
 
-def check(exercise_id: str, answer: Any, framework: str = "numpy", widgets: bool = True) -> Verdict:
+def check(exercise_id: str, answer: Any, framework: str = "numpy", widgets: bool = True) -> None:
     """Grade ``answer`` for an exercise, print the verdict and offer hints and the solution.
 
     Call it in the cell under the exercise: ``check("rnn_step", rnn_step, "torch")``.
@@ -249,7 +267,6 @@ def check(exercise_id: str, answer: Any, framework: str = "numpy", widgets: bool
             display(HelpBox(exercise_id, framework).widget)
         except Exception:  # no ipywidgets: the text helpers below still work
             pass
-    return verdict
 
 
 def hint(exercise_id: str, n: int = 1) -> str:

@@ -23,6 +23,36 @@ NOTEBOOKS = ROOT / "notebooks"
 DATA = ROOT / "data"
 
 
+# Every topic of the course that exists, in order: (number, file stem, one-line description).
+# Each has notebooks/{number}_{stem}_pytorch.ipynb and ..._tensorflow.ipynb.
+TOPICS = [
+    ("01", "from_ffn_to_rnn", "From FFN to RNN: why order needs memory; the vanilla RNN cell from scratch"),
+]
+TABLE_START, TABLE_END = "<!-- notebook-table:start -->", "<!-- notebook-table:end -->"
+
+
+def topic_notebooks() -> list[str]:
+    """File names of every topic notebook, PyTorch before TensorFlow."""
+    return [f"{num}_{stem}_{fw}.ipynb" for num, stem, _ in TOPICS for fw in ("pytorch", "tensorflow")]
+
+
+def notebook_table(prefix: str) -> str:
+    """Markdown table of every topic with a local link and a Colab link for both frameworks.
+
+    ``prefix`` is the path from the page holding the table to notebooks/ ("" or "notebooks/").
+    """
+    rows = [TABLE_START, "| # | topic | PyTorch | TensorFlow |", "|---|---|---|---|"]
+    for num, stem, blurb in TOPICS:
+        cells = []
+        for fw in ("pytorch", "tensorflow"):
+            name = f"{num}_{stem}_{fw}.ipynb"
+            cells.append(f"[open]({prefix}{name}) · [![Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+                         f"({colab_url('notebooks/' + name)})")
+        rows.append(f"| {num} | {blurb} | {cells[0]} | {cells[1]} |")
+    rows.append(TABLE_END)
+    return "\n".join(rows)
+
+
 def colab_url(notebook_path: str) -> str:
     """Colab address that opens ``notebook_path`` (relative to the repo root) from GitHub."""
     return f"https://colab.research.google.com/github/{REPO}/blob/{BRANCH}/{notebook_path}"

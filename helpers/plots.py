@@ -46,8 +46,10 @@ def rnn_folded_unrolled(steps: int = 4):
     _box(ax_f, (0, 1.3), "$y_t$", out_c, h=0.4)
     _arrow(ax_f, (0, -1.1), (0, -0.3))
     _arrow(ax_f, (0, 0.3), (0, 1.1))
-    _arrow(ax_f, (0.45, 0.1), (0.45, -0.1), connectionstyle="arc3,rad=-2.5", color="#c0392b")
-    ax_f.text(0.95, 0.0, "$h_{t-1}$", color="#c0392b", va="center")
+    # the loop: out of the cell's right side, round, and back in (the state fed to the next step)
+    ax_f.plot([0.45, 0.9, 0.9, 0.6], [0.12, 0.12, -0.12, -0.12], color="#c0392b", lw=1.2)
+    _arrow(ax_f, (0.62, -0.12), (0.45, -0.12), color="#c0392b")
+    ax_f.text(0.98, 0.0, "$h_{t-1}$", color="#c0392b", va="center")
     ax_f.set_title("folded: one cell, a loop")
     ax_f.set_xlim(-1, 1.5)
     # unrolled

@@ -1,0 +1,30 @@
+"""Shared test setup: the course root on sys.path, quiet TensorFlow, helpers for exercise sources."""
+import os
+import pathlib
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def load_function(source: str, framework: str):
+    """Execute learner-style source code and return the (last) function it defines."""
+    import types
+
+    import numpy as np
+
+    ns = {"np": np}
+    if framework == "torch":
+        import torch
+        ns["torch"] = torch
+    if framework == "tensorflow":
+        import tensorflow as tf
+        ns["tf"] = tf
+    before = set(ns)
+    exec(compile(source, "<learner cell>", "exec"), ns)
+    fns = [v for k, v in ns.items() if k not in before and isinstance(v, types.FunctionType)]
+    assert fns, "the source defines no function"
+    return fns[-1]

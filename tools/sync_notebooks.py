@@ -1,0 +1,104 @@
+"""Keep every notebook in step with helpers/course.py, and refresh stored outputs.
+
+    python tools/sync_notebooks.py                 # stamp setup cell + Colab badge into every notebook
+    python tools/sync_notebooks.py --execute       # ... then run them and store their outputs (for nbval)
+    python tools/sync_notebooks.py --execute 01_from_ffn_to_rnn_pytorch.ipynb
+
+The stored outputs are what nbval compares a fresh run against, so re-execute a notebook after
+changing it or a helper it uses, and commit the result.
+"""
+from __future__ import annotations
+
+import argparse
+import pathlib
+import re
+import sys
+import time
+
+import nbformat
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from helpers.course import (NOTEBOOKS, TABLE_END, TABLE_START, colab_badge, notebook_table,  # noqa: E402
+                            setup_cell_source)
+
+BADGE_LINE = re.compile(r"^\[!\[Open In Colab\].*$", re.MULTILINE)
+SETUP_MARK = "# Setup: the same cell opens every notebook"
+
+
+def stamp_table(text: str, prefix: str) -> str:
+    """Replace the notebook table between its markers with a fresh one (text unchanged if no markers)."""
+    if TABLE_START not in text:
+        return text
+    head, _, rest = text.partition(TABLE_START)
+    _, _, tail = rest.partition(TABLE_END)
+    return head + notebook_table(prefix) + tail
+
+
+def stamp(nb: nbformat.NotebookNode, rel_path: str) -> bool:
+    """Put the canonical setup cell first among code cells and the badge in the first markdown cell."""
+    changed = False
+    first_md = next(c for c in nb.cells if c.cell_type == "markdown")
+    badge = colab_badge(rel_path)
+    if BADGE_LINE.search(first_md.source):
+        new = BADGE_LINE.sub(lambda _: badge, first_md.source)
+    else:
+        title, _, rest = first_md.source.partition("\n")
+        new = f"{title}\n\n{badge}\n{rest}"
+    if new != first_md.source:
+        first_md.source, changed = new, True
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and TABLE_START in cell.source:
+            new = stamp_table(cell.source, "")
+            if new != cell.source:
+                cell.source, changed = new, True
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    setup = setup_cell_source()
+    if code and code[0].source.startswith(SETUP_MARK):
+        if code[0].source != setup:
+            code[0].source, changed = setup, True
+    else:
+        cell = nbformat.v4.new_code_cell(setup)
+        nb.cells.insert(nb.cells.index(code[0]) if code else len(nb.cells), cell)
+        changed = True
+    return changed
+
+
+def execute(nb: nbformat.NotebookNode, timeout: int = 600) -> float:
+    from nbclient import NotebookClient
+
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    return time.perf_counter() - start
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--execute", action="store_true", help="run the notebooks and store their outputs")
+    ap.add_argument("names", nargs="*", help="notebook file names (default: all)")
+    args = ap.parse_args(argv)
+    readme = ROOT / "README.md"
+    if readme.is_file():
+        text = readme.read_text(encoding="utf-8")
+        if stamp_table(text, "notebooks/") != text:
+            readme.write_text(stamp_table(text, "notebooks/"), encoding="utf-8")
+            print("README.md: notebook table stamped")
+    paths = [NOTEBOOKS / n for n in args.names] if args.names else sorted(NOTEBOOKS.glob("*.ipynb"))
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        changed = stamp(nb, path.relative_to(ROOT).as_posix())
+        msg = "stamped" if changed else "in sync"
+        if args.execute:
+            msg += f", executed in {execute(nb):.1f} s"
+            changed = True
+        if changed:
+            nbformat.write(nb, path)
+        print(f"{path.name}: {msg}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
