@@ -41,13 +41,16 @@ def notebook_table(prefix: str) -> str:
 
     ``prefix`` is the path from the page holding the table to notebooks/ ("" or "notebooks/").
     """
-    rows = [TABLE_START, "| # | topic | PyTorch | TensorFlow |", "|---|---|---|---|"]
+    colab_icon = "[![Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+    start = "00_start_here.ipynb"
+    rows = [TABLE_START, "| # | topic | PyTorch | TensorFlow |", "|---|---|---|---|",
+            f"| 00 | Start here: how the course works, environment check, warm-up (framework-neutral) | "
+            f"[open]({prefix}{start}) · {colab_icon}({colab_url('notebooks/' + start)}) | (same notebook) |"]
     for num, stem, blurb in TOPICS:
         cells = []
         for fw in ("pytorch", "tensorflow"):
             name = f"{num}_{stem}_{fw}.ipynb"
-            cells.append(f"[open]({prefix}{name}) · [![Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
-                         f"({colab_url('notebooks/' + name)})")
+            cells.append(f"[open]({prefix}{name}) · {colab_icon}({colab_url('notebooks/' + name)})")
         rows.append(f"| {num} | {blurb} | {cells[0]} | {cells[1]} |")
     rows.append(TABLE_END)
     return "\n".join(rows)
