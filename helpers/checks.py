@@ -15,6 +15,7 @@ The exercises themselves (inputs, references, known mistakes, hints and solution
 from __future__ import annotations
 
 import html
+import inspect
 import re
 import traceback
 import warnings
@@ -254,11 +255,21 @@ def _get(exercise_id: str) -> Exercise:
     return reg[exercise_id]
 
 
-def check(exercise_id: str, answer: Any, framework: str = "numpy", widgets: bool = True) -> None:
-    """Grade ``answer`` for an exercise, print the verdict and offer hints and the solution.
+def check(exercise_id: str, framework: str = "numpy", answer: Any = None, widgets: bool = True) -> None:
+    """Grade the learner's function for an exercise, print the verdict and offer hints and the solution.
 
-    Call it in the cell under the exercise: ``check("rnn_step", rnn_step, "torch")``.
+    Call it in the cell under the exercise: ``check("rnn_step", "torch")`` grades the function called
+    ``rnn_step`` in the notebook. (``check("rnn_step", rnn_step, "torch")`` works too.)
     """
+    if callable(framework):                                  # check(id, function, framework)
+        framework, answer = (answer if isinstance(answer, str) else "numpy"), framework
+    if answer is None:
+        caller = inspect.currentframe().f_back.f_globals
+        if exercise_id not in caller:
+            print(f"{ICONS[NOT_ATTEMPTED]} `{exercise_id}` is not defined yet: run the exercise cell above "
+                  "(it defines the function), then run this check again.")
+            return
+        answer = caller[exercise_id]
     verdict = grade(_get(exercise_id), answer, framework)
     print(verdict)
     if widgets:

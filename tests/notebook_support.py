@@ -7,7 +7,7 @@ import nbformat
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 EXERCISE_MARK = re.compile(r"^# ✏️ EXERCISE (\w+)")
-CHECK_CALL = re.compile(r"""^check\(\s*["'](\w+)["']\s*,\s*(\w+)\s*(?:,\s*["'](\w+)["'])?""", re.MULTILINE)
+CHECK_CALL = re.compile(r"""^check\(\s*["'](\w+)["']\s*(?:,\s*["'](\w+)["'])?\s*\)""", re.MULTILINE)
 FRAMEWORK_WORDS = re.compile(r"\b(PyTorch|TensorFlow|Keras)\b", re.IGNORECASE)
 
 
@@ -34,7 +34,7 @@ def exercise_cells(nb) -> list[tuple[int, str]]:
             if c.cell_type == "code" and (m := EXERCISE_MARK.match(c.source))]
 
 
-def check_calls(nb) -> list[tuple[int, str, str, str | None]]:
-    """(cell index, exercise id, function name, framework or None) for every check(...) call."""
-    return [(i, m.group(1), m.group(2), m.group(3)) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+def check_calls(nb) -> list[tuple[int, str, str | None]]:
+    """(cell index, exercise id, framework or None) for every ``check("id", "framework")`` call."""
+    return [(i, m.group(1), m.group(2)) for i, c in enumerate(nb.cells) if c.cell_type == "code"
             for m in CHECK_CALL.finditer(c.source)]

@@ -133,3 +133,21 @@ def test_help_box_reveals_hints_one_at_a_time_then_the_solution():
 def test_to_numpy_rejects_lists_with_a_description():
     with pytest.raises(checks.NotAnArray, match="list of 2 items"):
         checks.to_numpy([np.zeros(2), np.zeros(2)])
+
+
+def test_check_run_before_the_exercise_cell_says_so(capsys):
+    checks.check("rnn_forward", "torch", widgets=False)      # no `rnn_forward` defined in this module
+    out = capsys.readouterr().out
+    assert out.startswith("⏳ `rnn_forward` is not defined yet: run the exercise cell above")
+
+
+def test_check_finds_the_learners_function_by_name(capsys):
+    def softmax(z):
+        raise NotImplementedError
+
+    globals()["softmax"] = softmax
+    try:
+        checks.check("softmax", widgets=False)
+    finally:
+        del globals()["softmax"]
+    assert capsys.readouterr().out.startswith("⏳ Not attempted yet")

@@ -20,7 +20,7 @@ def test_reference_solutions_make_every_check_correct(path):
     NotebookClient(nb, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
     verdicts = []
-    for i, _, _, _ in check_calls(nb):
+    for i, _, _ in check_calls(nb):
         text = "".join(o.get("text", "") for o in nb.cells[i].outputs if o.output_type == "stream")
         verdicts += [line for line in text.splitlines() if line[:1] in "✅❌⏳"]
     assert len(verdicts) == len(check_calls(nb)) == len(exercises)

@@ -66,7 +66,7 @@ def test_exercises_have_stubs_and_checks(path):
         following = [c for c in checks if c[0] > i]
         assert following and following[0][1] == eid, f"{eid}: no check cell right after the exercise"
         assert nb.cells[following[0][0]].source.startswith("# NBVAL_CHECK_OUTPUT")
-    for _, eid, _, call_fw in checks:
+    for _, eid, call_fw in checks:
         assert (call_fw or "numpy") == fw and fw in EXERCISES[eid].solutions
 
 
