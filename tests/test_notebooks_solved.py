@@ -1,4 +1,5 @@
-"""Every notebook, with each exercise cell replaced by the reference solution, reports every check correct."""
+"""Every notebook, with each exercise cell replaced by the reference solution, reports every check correct
+and writes nothing to stderr (framework log noise, warnings)."""
 import os
 
 import nbformat
@@ -19,6 +20,9 @@ def test_reference_solutions_make_every_check_correct(path):
     os.environ.setdefault("MPLBACKEND", "Agg")
     NotebookClient(nb, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    noise = [o.text[:200] for c in nb.cells if c.cell_type == "code" for o in c.outputs
+             if o.output_type == "stream" and o.name == "stderr"]
+    assert not noise, f"log noise or warnings on stderr: {noise}"
     verdicts = []
     for i, _, _ in check_calls(nb):
         text = "".join(o.get("text", "") for o in nb.cells[i].outputs if o.output_type == "stream")
