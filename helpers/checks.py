@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import inspect
 import re
+import textwrap
 import traceback
 import warnings
 from dataclasses import dataclass, field
@@ -271,7 +272,7 @@ def check(exercise_id: str, framework: str = "numpy", answer: Any = None, widget
             return
         answer = caller[exercise_id]
     verdict = grade(_get(exercise_id), answer, framework)
-    print(verdict)
+    print(textwrap.fill(str(verdict), width=88, subsequent_indent="   ", break_on_hyphens=False))
     if widgets:
         try:
             from IPython.display import display

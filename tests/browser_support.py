@@ -56,7 +56,7 @@ def require_chromium() -> None:
         except ImportError:
             problem = "Playwright not installed: pip install playwright"
     if problem:
-        if os.environ.get("CI"):
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
             pytest.fail(f"{problem} (CI is set, so the browser suite must run)", pytrace=False)
         pytest.skip(problem)
 
@@ -213,16 +213,16 @@ def _literal_args(call: ast.Call) -> tuple[list, dict]:
     return args, kwargs
 
 
-def first_quiz(notebook: pathlib.Path) -> dict | None:
-    """The first ``quiz(topic, part, framework=...)`` call: its cell index and arguments."""
+def quizzes(notebook: pathlib.Path) -> list[dict]:
+    """Every ``quiz(topic, part, framework=...)`` call in order: its cell index and arguments."""
+    found = []
     for index, src in code_cells(notebook):
         for call in _calls(src, "quiz"):
             args, kwargs = _literal_args(call)
-            names = ("topic", "part", "framework")
-            spec = dict(zip(names, args)) | kwargs
+            spec = dict(zip(("topic", "part", "framework"), args)) | kwargs
             spec.setdefault("framework", None)
-            return {"cell": index, **spec}
-    return None
+            found.append({"cell": index, **spec})
+    return found
 
 
 def first_check(notebook: pathlib.Path) -> dict | None:
