@@ -3,6 +3,7 @@
     python tools/sync_notebooks.py                 # stamp setup cell + Colab badge into every notebook
     python tools/sync_notebooks.py --execute       # ... then run them and store their outputs (for nbval)
     python tools/sync_notebooks.py --execute 01_from_ffn_to_rnn_pytorch.ipynb
+    python tools/sync_notebooks.py --time          # run every notebook, print its run time, write nothing
 
 The stored outputs are what nbval compares a fresh run against, so re-execute a notebook after
 changing it or a helper it uses, and commit the result.
@@ -78,6 +79,7 @@ def execute(nb: nbformat.NotebookNode, timeout: int = 600) -> float:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--execute", action="store_true", help="run the notebooks and store their outputs")
+    ap.add_argument("--time", action="store_true", help="run the notebooks and print their run times; write nothing")
     ap.add_argument("names", nargs="*", help="notebook file names (default: all)")
     args = ap.parse_args(argv)
     readme = ROOT / "README.md"
@@ -89,6 +91,9 @@ def main(argv=None) -> int:
     paths = [NOTEBOOKS / n for n in args.names] if args.names else sorted(NOTEBOOKS.glob("*.ipynb"))
     for path in paths:
         nb = nbformat.read(path, as_version=4)
+        if args.time:
+            print(f"{path.name}: {execute(nb):.1f} s")
+            continue
         changed = stamp(nb, path.relative_to(ROOT).as_posix())
         msg = "stamped" if changed else "in sync"
         if args.execute:
