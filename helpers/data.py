@@ -58,3 +58,35 @@ def one_hot(tokens: np.ndarray, vocab_size: int) -> np.ndarray:
 def split(X: np.ndarray, y: np.ndarray, n_test: int):
     """First n - n_test rows for training, the last n_test held out: (X_tr, y_tr, X_te, y_te)."""
     return X[:-n_test], y[:-n_test], X[-n_test:], y[-n_test:]
+
+
+# --------------------------------------------------------------------------- topic 02
+def first_token_task(n: int, seq_len: int, n_classes: int = 4, vocab: int = 8,
+                     seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Remember the first token: a long-range memory test whose difficulty is set by seq_len.
+
+    Token 0 of each sequence is the label (one of n_classes symbols); the other seq_len - 1 tokens
+    are distractors drawn from the remaining vocab - n_classes symbols. To answer, a many-to-one
+    model must carry the first token through every later step. Chance accuracy is 1 / n_classes.
+
+    Returns X: (n, seq_len) int64 token ids, y: (n,) int64 labels.
+    """
+    rng = np.random.default_rng(seed)
+    X = rng.integers(n_classes, vocab, size=(n, seq_len))
+    y = rng.integers(0, n_classes, size=n)
+    X[:, 0] = y
+    return X.astype(np.int64), y.astype(np.int64)
+
+
+def random_lengths(n: int, low: int, high: int, seed: int = 0) -> np.ndarray:
+    """(n,) int64 sequence lengths drawn uniformly from [low, high]."""
+    return np.random.default_rng(seed).integers(low, high + 1, size=n).astype(np.int64)
+
+
+def pad_sequences(seqs: list, pad_value: float = 0.0) -> np.ndarray:
+    """A list of (T_i, D) arrays -> (B, max T_i, D) float32, padded at the end with pad_value."""
+    T = max(len(s) for s in seqs)
+    out = np.full((len(seqs), T, seqs[0].shape[1]), pad_value, dtype=np.float32)
+    for b, s in enumerate(seqs):
+        out[b, :len(s)] = s
+    return out

@@ -72,3 +72,53 @@ def rnn_folded_unrolled(steps: int = 4):
         ax.axis("off")
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------- topic 02
+def gradient_norms_by_step(curves: dict, title: str = "", ylabel: str = r"$\|\partial L / \partial h_t\|$"):
+    """Gradient norm per time step, log scale: ``curves`` maps a label to a (T,) array of norms."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    for label, norms in curves.items():
+        ax.semilogy(range(1, len(norms) + 1), norms, label=label)
+    ax.set_xlabel("time step t (the loss is computed after the last step)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if len(curves) > 1:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def training_curves(curves: dict, ylabel: str = "training loss", xlabel: str = "update step",
+                    title: str = "", logy: bool = False, hline: tuple | None = None):
+    """One line per run: ``curves`` maps a label to a list of values; ``hline`` = (value, label)."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    for label, values in curves.items():
+        ax.plot(range(1, len(values) + 1), values, lw=1.2, label=label)
+    if hline is not None:
+        ax.axhline(hline[0], color="grey", ls="--", lw=1, label=hline[1])
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def accuracy_by_length(lengths, accuracies: dict, chance: float, title: str = ""):
+    """Held-out accuracy against sequence length, one line per model."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    for label, acc in accuracies.items():
+        ax.plot(lengths, acc, marker="o", label=label)
+    ax.axhline(chance, color="grey", ls="--", lw=1, label=f"chance ({chance:.0%})")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(lengths, [str(t) for t in lengths])
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("sequence length T (steps between the first token and the answer)")
+    ax.set_ylabel("held-out accuracy")
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    return fig

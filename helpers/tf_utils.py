@@ -71,3 +71,20 @@ def fit(model, X_train, y_train, X_val, y_val, epochs: int = 10, lr: float = 1e-
 
 
 DEVICE = setup(report=False)
+
+
+# --------------------------------------------------------------------------- topic 02
+def spectral_radius(W) -> float:
+    """Largest |eigenvalue| of a square matrix."""
+    return float(np.max(np.abs(np.linalg.eigvals(np.asarray(W, dtype=np.float64)))))
+
+
+def set_spectral_radius(W, rho: float):
+    """Rescale the square variable W in place so that its spectral radius is rho; returns W."""
+    W.assign(W * (rho / spectral_radius(W)))
+    return W
+
+
+def global_grad_norm(grads) -> float:
+    """sqrt of the sum of squares of every gradient in the list (what clipping by norm measures)."""
+    return float(tf.linalg.global_norm([g for g in grads if g is not None]))

@@ -86,3 +86,25 @@ def fit(model: nn.Module, X_train, y_train, X_val, y_val, epochs: int = 10, lr: 
 
 
 DEVICE = setup(report=False)
+
+
+# --------------------------------------------------------------------------- topic 02
+def spectral_radius(W) -> float:
+    """Largest |eigenvalue| of a square matrix."""
+    return float(torch.linalg.eigvals(W.detach()).abs().max())
+
+
+@torch.no_grad()
+def set_spectral_radius(W, rho: float):
+    """Rescale the square matrix W in place so that its spectral radius is rho; returns W."""
+    W.mul_(rho / spectral_radius(W))
+    return W
+
+
+def global_grad_norm(grads) -> float:
+    """sqrt of the sum of squares of every gradient in the list (what clipping by norm measures).
+
+    In PyTorch the list is ``[p.grad for p in model.parameters()]``.
+    """
+    flat = [g.detach().flatten() for g in grads if g is not None]
+    return float(torch.cat(flat).norm()) if flat else 0.0
