@@ -61,21 +61,23 @@ def split(X: np.ndarray, y: np.ndarray, n_test: int):
 
 
 # --------------------------------------------------------------------------- topic 02
-def first_token_task(n: int, seq_len: int, n_classes: int = 4, vocab: int = 8,
+def first_token_task(n: int, seq_len: int, n_classes: int = 4, dim: int = 8, noise: float = 1.0,
                      seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Remember the first token: a long-range memory test whose difficulty is set by seq_len.
+    """Remember the first step: a long-range memory test whose difficulty is set by seq_len.
 
-    Token 0 of each sequence is the label (one of n_classes symbols); the other seq_len - 1 tokens
-    are distractors drawn from the remaining vocab - n_classes symbols. To answer, a many-to-one
-    model must carry the first token through every later step. Chance accuracy is 1 / n_classes.
+    Step 0 of each sequence is a cue, 3 times the one-hot vector of the label (one of n_classes,
+    in the first n_classes features); every later step is Gaussian noise with standard deviation
+    ``noise`` in all ``dim`` features. To answer, a many-to-one model must carry the cue through
+    seq_len - 1 noisy steps. Chance accuracy is 1 / n_classes.
 
-    Returns X: (n, seq_len) int64 token ids, y: (n,) int64 labels.
+    Returns X: (n, seq_len, dim) float32, y: (n,) int64 labels.
     """
     rng = np.random.default_rng(seed)
-    X = rng.integers(n_classes, vocab, size=(n, seq_len))
-    y = rng.integers(0, n_classes, size=n)
-    X[:, 0] = y
-    return X.astype(np.int64), y.astype(np.int64)
+    X = rng.normal(scale=noise, size=(n, seq_len, dim)).astype(np.float32)
+    y = rng.integers(0, n_classes, size=n).astype(np.int64)
+    X[:, 0, :] = 0.0
+    X[np.arange(n), 0, y] = 3.0
+    return X, y
 
 
 def random_lengths(n: int, low: int, high: int, seed: int = 0) -> np.ndarray:
