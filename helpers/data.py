@@ -92,3 +92,26 @@ def pad_sequences(seqs: list, pad_value: float = 0.0) -> np.ndarray:
     for b, s in enumerate(seqs):
         out[b, :len(s)] = s
     return out
+
+
+# --------------------------------------------------------------------------- topic 03
+def adding_problem(n: int, seq_len: int = 50, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The adding problem (Hochreiter and Schmidhuber, 1997): a long-range memory benchmark.
+
+    Each step has two features: a value drawn uniformly from [0, 1) and a marker that is 1 at exactly
+    two steps (one in the first half of the sequence, one in the second) and 0 elsewhere. The target
+    is the sum of the two marked values. Predicting the mean target, 1.0, gives a mean squared error
+    of about 1/6 (the variance of a sum of two uniforms): the baseline a model must beat.
+
+    Returns X: (n, seq_len, 2) float32, y: (n,) float32.
+    """
+    rng = np.random.default_rng(seed)
+    values = rng.random((n, seq_len)).astype(np.float32)
+    markers = np.zeros((n, seq_len), dtype=np.float32)
+    first = rng.integers(0, seq_len // 2, size=n)
+    second = rng.integers(seq_len // 2, seq_len, size=n)
+    rows = np.arange(n)
+    markers[rows, first] = 1.0
+    markers[rows, second] = 1.0
+    y = values[rows, first] + values[rows, second]
+    return np.stack([values, markers], axis=-1), y.astype(np.float32)

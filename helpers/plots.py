@@ -122,3 +122,22 @@ def accuracy_by_length(lengths, accuracies: dict, chance: float, title: str = ""
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------- topic 03
+def gate_heatmaps(gates: dict, markers=None, title: str = ""):
+    """One heatmap per gate: ``gates`` maps a name to an (H, T) array of activations in [0, 1].
+
+    ``markers``: time steps (0-based) to flag with a dashed line, such as the adding problem's markers.
+    """
+    fig, axes = plt.subplots(len(gates), 1, figsize=(7.5, 1.6 * len(gates) + 0.6), sharex=True)
+    for ax, (name, act) in zip(axes, gates.items()):
+        im = ax.imshow(act, aspect="auto", cmap="viridis", vmin=0.0, vmax=1.0, interpolation="nearest")
+        ax.set_ylabel(f"{name}\nunit", fontsize=9)
+        for t in markers if markers is not None else []:
+            ax.axvline(t, color="white", ls="--", lw=1)
+    axes[-1].set_xlabel("time step t" + (" (dashed: the two marked steps)" if markers is not None else ""))
+    fig.colorbar(im, ax=list(axes), shrink=0.8, label="activation")
+    if title:
+        fig.suptitle(title)
+    return fig

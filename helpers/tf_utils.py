@@ -88,3 +88,40 @@ def set_spectral_radius(W, rho: float):
 def global_grad_norm(grads) -> float:
     """sqrt of the sum of squares of every gradient in the list (what clipping by norm measures)."""
     return float(tf.linalg.global_norm([g for g in grads if g is not None]))
+
+
+# --------------------------------------------------------------------------- topic 03
+def fit_regression(model, X_train, y_train, X_val, y_val, epochs: int = 10, lr: float = 1e-2,
+                   batch_size: int = 100, seed: int = SEED, clip: float | None = 1.0) -> dict:
+    """Train a model with one output per sequence on mean squared error; NumPy in, history out.
+
+    Returns {"train_loss": [...], "val_mse": [...]}, one entry per epoch.
+    """
+    keras.utils.set_random_seed(seed)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=lr, global_clipnorm=clip), loss="mse")
+    h = model.fit(X_train, y_train, batch_size=batch_size, epochs=epochs, shuffle=True,
+                  validation_data=(X_val, y_val), verbose=0)
+    return {"train_loss": [float(v) for v in h.history["loss"]],
+            "val_mse": [float(v) for v in h.history["val_loss"]]}
+
+
+def lstm_weights(layer) -> dict[str, np.ndarray]:
+    """Weights of ``keras.layers.LSTM`` / ``LSTMCell`` in the course layout, gate order i, f, g, o.
+
+    Keras stores kernel (D, 4H) and recurrent_kernel (H, 4H) with columns in gate order
+    i, f, c (the candidate, our g), o, and one bias: already the course layout.
+    Returns W_x (D, 4H), W_h (H, 4H), b (4H,), for z = x W_x + h W_h + b.
+    """
+    cell = getattr(layer, "cell", layer)
+    return {"W_x": np.asarray(cell.kernel), "W_h": np.asarray(cell.recurrent_kernel),
+            "b": np.asarray(cell.bias)}
+
+
+def init_forget_bias(layer, value: float):
+    """Set the forget gate's bias of a built ``keras.layers.LSTM`` to ``value`` (block f of its single bias)."""
+    cell = getattr(layer, "cell", layer)
+    H = cell.units
+    b = np.asarray(cell.bias).copy()
+    b[H:2 * H] = value
+    cell.bias.assign(b)
+    return layer

@@ -108,3 +108,56 @@ def global_grad_norm(grads) -> float:
     """
     flat = [g.detach().flatten() for g in grads if g is not None]
     return float(torch.cat(flat).norm()) if flat else 0.0
+
+
+# --------------------------------------------------------------------------- topic 03
+def fit_regression(model: nn.Module, X_train, y_train, X_val, y_val, epochs: int = 10, lr: float = 1e-2,
+                   batch_size: int = 100, seed: int = SEED, clip: float | None = 1.0) -> dict:
+    """Train a model with one output per sequence on mean squared error; NumPy in, history out.
+
+    Returns {"train_loss": [...], "val_mse": [...]}, one entry per epoch.
+    """
+    device = next(model.parameters()).device
+    g = torch.Generator().manual_seed(seed)
+    X_t, y_t = torch.as_tensor(X_train), torch.as_tensor(y_train)
+    X_v, y_v = torch.as_tensor(X_val).to(device), torch.as_tensor(y_val).to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    hist = {"train_loss": [], "val_mse": []}
+    for _ in range(epochs):
+        model.train()
+        order, total = torch.randperm(len(X_t), generator=g), 0.0
+        for i in range(0, len(order), batch_size):
+            idx = order[i:i + batch_size]
+            loss = ((model(X_t[idx].to(device)) - y_t[idx].to(device)) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            if clip is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), clip)
+            opt.step()
+            total += loss.item() * len(idx)
+        model.eval()
+        with torch.no_grad():
+            hist["val_mse"].append(float(((model(X_v) - y_v) ** 2).mean()))
+        hist["train_loss"].append(total / len(order))
+    return hist
+
+
+def lstm_weights(layer) -> dict[str, np.ndarray]:
+    """Weights of ``nn.LSTM`` (layer 0) / ``nn.LSTMCell`` in the course layout, gate order i, f, g, o.
+
+    PyTorch stores weight_ih (4H, D) and weight_hh (4H, H), rows in gate order i, f, g, o, and two
+    biases. Returns W_x (D, 4H), W_h (H, 4H), b (4H,) = bias_ih + bias_hh, for z = x W_x + h W_h + b.
+    """
+    sfx = "" if hasattr(layer, "weight_ih") else "_l0"
+    W_ih, W_hh = getattr(layer, "weight_ih" + sfx), getattr(layer, "weight_hh" + sfx)
+    b = getattr(layer, "bias_ih" + sfx) + getattr(layer, "bias_hh" + sfx)
+    return {"W_x": to_numpy(W_ih.T), "W_h": to_numpy(W_hh.T), "b": to_numpy(b)}
+
+
+@torch.no_grad()
+def init_forget_bias(layer, value: float):
+    """Set the forget gate's bias of ``nn.LSTM`` layer 0 to ``value`` (bias_ih block f = value, bias_hh block f = 0)."""
+    H = layer.hidden_size
+    layer.bias_ih_l0[H:2 * H] = value
+    layer.bias_hh_l0[H:2 * H] = 0.0
+    return layer
