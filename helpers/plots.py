@@ -133,6 +133,7 @@ def gate_heatmaps(gates: dict, markers=None, title: str = ""):
     fig, axes = plt.subplots(len(gates), 1, figsize=(7.5, 1.6 * len(gates) + 0.6), sharex=True)
     for ax, (name, act) in zip(axes, gates.items()):
         im = ax.imshow(act, aspect="auto", cmap="viridis", vmin=0.0, vmax=1.0, interpolation="nearest")
+        ax.grid(False)
         ax.set_ylabel(f"{name}\nunit", fontsize=9)
         for t in markers if markers is not None else []:
             ax.axvline(t, color="white", ls="--", lw=1)
