@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.ticker import MaxNLocator
 
 
 def learning_curves(histories: dict, metric: str = "val_acc", chance: float | None = None,
@@ -15,6 +16,7 @@ def learning_curves(histories: dict, metric: str = "val_acc", chance: float | No
     if chance is not None:
         ax.axhline(chance, color="grey", ls="--", lw=1, label=f"chance ({chance:.0%})")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(ylabel)
     if "acc" in metric:
         ax.set_ylim(0.0, 1.05)
@@ -100,6 +102,7 @@ def training_curves(curves: dict, ylabel: str = "training loss", xlabel: str = "
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # epochs and update steps are counts
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(fontsize=8)
