@@ -53,33 +53,39 @@ def accuracy(model: nn.Module, X, y, device=None) -> float:
     return float((logits.argmax(-1).cpu() == torch.as_tensor(y)).float().mean())
 
 
+def _train_epoch(model: nn.Module, opt, loss_fn, X_t, y_t, batch_size: int, generator,
+                clip: float | None = None) -> float:
+    """One pass over (X_t, y_t) in shuffled mini-batches; returns the mean training loss.
+
+    ``loss_fn(model(xb), yb)`` gives a batch's mean loss; ``clip`` clips the global gradient norm.
+    """
+    device = next(model.parameters()).device
+    model.train()
+    order, total = torch.randperm(len(X_t), generator=generator), 0.0
+    for i in range(0, len(order), batch_size):
+        idx = order[i:i + batch_size]
+        loss = loss_fn(model(X_t[idx].to(device)), y_t[idx].to(device))
+        opt.zero_grad()
+        loss.backward()
+        if clip is not None:
+            nn.utils.clip_grad_norm_(model.parameters(), clip)
+        opt.step()
+        total += loss.item() * len(idx)
+    return total / len(order)
+
+
 def fit(model: nn.Module, X_train, y_train, X_val, y_val, epochs: int = 10, lr: float = 1e-2,
         batch_size: int = 64, seed: int = SEED, clip: float | None = None) -> dict:
     """Train a classifier with Adam and cross-entropy; NumPy in, plain history dict out.
 
     Returns {"train_loss": [...], "train_acc": [...], "val_acc": [...]}, one entry per epoch.
     """
-    device = next(model.parameters()).device
     g = torch.Generator().manual_seed(seed)
     X_t, y_t = torch.as_tensor(X_train), torch.as_tensor(y_train)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    loss_fn = nn.CrossEntropyLoss()
     hist = {"train_loss": [], "train_acc": [], "val_acc": []}
     for _ in range(epochs):
-        model.train()
-        order = torch.randperm(len(X_t), generator=g)
-        total = 0.0
-        for i in range(0, len(order), batch_size):
-            idx = order[i:i + batch_size]
-            xb, yb = X_t[idx].to(device), y_t[idx].to(device)
-            loss = loss_fn(model(xb), yb)
-            opt.zero_grad()
-            loss.backward()
-            if clip is not None:
-                nn.utils.clip_grad_norm_(model.parameters(), clip)
-            opt.step()
-            total += loss.item() * len(idx)
-        hist["train_loss"].append(total / len(order))
+        hist["train_loss"].append(_train_epoch(model, opt, nn.CrossEntropyLoss(), X_t, y_t, batch_size, g, clip))
         hist["train_acc"].append(accuracy(model, X_train, y_train))
         hist["val_acc"].append(accuracy(model, X_val, y_val))
     return hist
@@ -124,21 +130,10 @@ def fit_regression(model: nn.Module, X_train, y_train, X_val, y_val, epochs: int
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     hist = {"train_loss": [], "val_mse": []}
     for _ in range(epochs):
-        model.train()
-        order, total = torch.randperm(len(X_t), generator=g), 0.0
-        for i in range(0, len(order), batch_size):
-            idx = order[i:i + batch_size]
-            loss = ((model(X_t[idx].to(device)) - y_t[idx].to(device)) ** 2).mean()
-            opt.zero_grad()
-            loss.backward()
-            if clip is not None:
-                nn.utils.clip_grad_norm_(model.parameters(), clip)
-            opt.step()
-            total += loss.item() * len(idx)
+        hist["train_loss"].append(_train_epoch(model, opt, nn.MSELoss(), X_t, y_t, batch_size, g, clip))
         model.eval()
         with torch.no_grad():
-            hist["val_mse"].append(float(((model(X_v) - y_v) ** 2).mean()))
-        hist["train_loss"].append(total / len(order))
+            hist["val_mse"].append(float(nn.functional.mse_loss(model(X_v), y_v)))
     return hist
 
 

@@ -28,3 +28,13 @@ def load_function(source: str, framework: str):
     fns = [v for k, v in ns.items() if k not in before and isinstance(v, types.FunctionType)]
     assert fns, "the source defines no function"
     return fns[-1]
+
+
+def catalogue_rows(exercise_id: str, table: dict, template: str) -> list[tuple]:
+    """Wrong-answer catalogue rows from a table {framework: {reason: snippet}}.
+
+    Each snippet is put into ``template`` at its ``{}`` to give the learner's source; a row is
+    (exercise id, framework, reason the check must give, source).
+    """
+    return [(exercise_id, fw, reason, template.replace("{}", snippet))
+            for fw, snippets in table.items() for reason, snippet in snippets.items()]

@@ -3,6 +3,8 @@
 CATALOGUE rows: (exercise id, framework, reason the check must give, learner-style source).
 The reason is a Mistake name from helpers/exercises, or "exception" / "shape" / "arity" / "type".
 """
+from conftest import catalogue_rows
+
 CATALOGUE = [
     # ---------------------------------------------------------------- 00 softmax (NumPy)
     ("softmax", "numpy", "no-max-shift", """
@@ -128,6 +130,4 @@ _COUNT_WRONG = {
                    "recurrent-shape": "2 * D * H + H", "input-shape": "2 * H * H + H",
                    "bias-size": "D * H + H * H + D"},
 }
-for _fw, _rows in _COUNT_WRONG.items():
-    for _reason, _expr in _rows.items():
-        CATALOGUE.append(("rnn_param_count", _fw, _reason, f"def rnn_param_count(D, H):\n    return {_expr}\n"))
+CATALOGUE += catalogue_rows("rnn_param_count", _COUNT_WRONG, "def rnn_param_count(D, H):\n    return {}\n")

@@ -1,4 +1,6 @@
 """Plausible wrong answers to the exercises of topic 02; each must fail with the intended hint."""
+from conftest import catalogue_rows
+
 CATALOGUE = []
 
 _CLIP = {
@@ -8,7 +10,7 @@ _CLIP = {
         "always-scale": "[g * (max_norm / float(torch.sqrt(sum((h ** 2).sum() for h in grads)))) for g in grads]",
         "clip-values": "[g.clamp(-max_norm, max_norm) for g in grads]",
         "inverted": "[g * max(1.0, float(torch.sqrt(sum((h ** 2).sum() for h in grads))) / max_norm) for g in grads]",
-        "type": "torch.sqrt(sum((g ** 2).sum() for g in grads))",
+        "arity": "torch.sqrt(sum((g ** 2).sum() for g in grads))",      # one number, not a list
     },
     "tensorflow": {
         "per-tensor": "[g * min(1.0, max_norm / float(tf.norm(g))) for g in grads]",
@@ -16,14 +18,10 @@ _CLIP = {
         "always-scale": "[g * (max_norm / float(tf.linalg.global_norm(grads))) for g in grads]",
         "clip-values": "[tf.clip_by_value(g, -max_norm, max_norm) for g in grads]",
         "inverted": "[g * max(1.0, float(tf.linalg.global_norm(grads)) / max_norm) for g in grads]",
-        "type": "tf.linalg.global_norm(grads)",
+        "arity": "tf.linalg.global_norm(grads)",
     },
 }
-for _fw, _rows in _CLIP.items():
-    for _reason, _expr in _rows.items():
-        reason = "arity" if _reason == "type" else _reason      # one number instead of a list of tensors
-        CATALOGUE.append(("clip_by_global_norm", _fw, reason,
-                          f"def clip_by_global_norm(grads, max_norm):\n    return {_expr}\n"))
+CATALOGUE += catalogue_rows("clip_by_global_norm", _CLIP, "def clip_by_global_norm(grads, max_norm):\n    return {}\n")
 
 _RADIUS = {
     "torch": {
@@ -43,9 +41,7 @@ _RADIUS = {
         "real-part": "W * (rho / tf.reduce_max(tf.math.real(tf.linalg.eigvals(W))))",
     },
 }
-for _fw, _rows in _RADIUS.items():
-    for _reason, _expr in _rows.items():
-        CATALOGUE.append(("scale_to_radius", _fw, _reason, f"def scale_to_radius(W, rho):\n    return {_expr}\n"))
+CATALOGUE += catalogue_rows("scale_to_radius", _RADIUS, "def scale_to_radius(W, rho):\n    return {}\n")
 
 _LAST = {
     "torch": {
@@ -65,7 +61,4 @@ _LAST = {
         "mean-over-time": "tf.reduce_mean(outputs, axis=1)",
     },
 }
-for _fw, _rows in _LAST.items():
-    for _reason, _expr in _rows.items():
-        CATALOGUE.append(("last_valid_state", _fw, _reason,
-                          f"def last_valid_state(outputs, lengths):\n    return {_expr}\n"))
+CATALOGUE += catalogue_rows("last_valid_state", _LAST, "def last_valid_state(outputs, lengths):\n    return {}\n")

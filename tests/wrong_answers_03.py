@@ -1,4 +1,6 @@
 """Plausible wrong answers to the exercises of topic 03; each must fail with the intended hint."""
+from conftest import catalogue_rows
+
 CATALOGUE = []
 
 _STEP_BODY = {
@@ -37,9 +39,7 @@ _COUNT = {
                    "bias-count": "4 * (D * H + H * H + 2 * H)", "no-recurrent": "4 * (D * H + H)",
                    "no-bias": "4 * (D * H + H * H)", "bias-size": "4 * (D * H + H * H + D)"},
 }
-for _fw, _rows in _COUNT.items():
-    for _reason, _expr in _rows.items():
-        CATALOGUE.append(("lstm_param_count", _fw, _reason, f"def lstm_param_count(D, H):\n    return {_expr}\n"))
+CATALOGUE += catalogue_rows("lstm_param_count", _COUNT, "def lstm_param_count(D, H):\n    return {}\n")
 
 _FORGET = {
     "torch": {
@@ -59,6 +59,4 @@ _FORGET = {
         "one-entry": "    return tf.concat([b[:H], [value], b[H + 1:]], axis=0)\n",
     },
 }
-for _fw, _rows in _FORGET.items():
-    for _reason, _body in _rows.items():
-        CATALOGUE.append(("set_forget_bias", _fw, _reason, "def set_forget_bias(b, H, value):\n" + _body))
+CATALOGUE += catalogue_rows("set_forget_bias", _FORGET, "def set_forget_bias(b, H, value):\n{}")
