@@ -82,10 +82,10 @@ def fit(model: nn.Module, X_train, y_train, X_val, y_val, epochs: int = 10, lr: 
     """
     g = torch.Generator().manual_seed(seed)
     X_t, y_t = torch.as_tensor(X_train), torch.as_tensor(y_train)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    opt, loss_fn = torch.optim.Adam(model.parameters(), lr=lr), nn.CrossEntropyLoss()
     hist = {"train_loss": [], "train_acc": [], "val_acc": []}
     for _ in range(epochs):
-        hist["train_loss"].append(_train_epoch(model, opt, nn.CrossEntropyLoss(), X_t, y_t, batch_size, g, clip))
+        hist["train_loss"].append(_train_epoch(model, opt, loss_fn, X_t, y_t, batch_size, g, clip))
         hist["train_acc"].append(accuracy(model, X_train, y_train))
         hist["val_acc"].append(accuracy(model, X_val, y_val))
     return hist
@@ -127,13 +127,13 @@ def fit_regression(model: nn.Module, X_train, y_train, X_val, y_val, epochs: int
     g = torch.Generator().manual_seed(seed)
     X_t, y_t = torch.as_tensor(X_train), torch.as_tensor(y_train)
     X_v, y_v = torch.as_tensor(X_val).to(device), torch.as_tensor(y_val).to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    opt, loss_fn = torch.optim.Adam(model.parameters(), lr=lr), nn.MSELoss()
     hist = {"train_loss": [], "val_mse": []}
     for _ in range(epochs):
-        hist["train_loss"].append(_train_epoch(model, opt, nn.MSELoss(), X_t, y_t, batch_size, g, clip))
+        hist["train_loss"].append(_train_epoch(model, opt, loss_fn, X_t, y_t, batch_size, g, clip))
         model.eval()
         with torch.no_grad():
-            hist["val_mse"].append(float(nn.functional.mse_loss(model(X_v), y_v)))
+            hist["val_mse"].append(float(loss_fn(model(X_v), y_v)))
     return hist
 
 
