@@ -36,10 +36,13 @@ class Mistake:
 
     ``fn`` takes the same NumPy case as the reference (and ``fw=``) and returns what the
     mistaken code would return; when the learner's output matches it, ``hint`` is shown.
+    ``raises`` (a regular expression) is for a mistake that shows up as an exception instead:
+    when the learner's code raises one whose message matches, ``hint`` is shown.
     """
     name: str
     hint: str | dict[str, str]     # one text, or one per framework
-    fn: Callable[..., Any]
+    fn: Callable[..., Any] | None = None
+    raises: str = ""
 
     def hint_for(self, fw: str) -> str:
         return self.hint if isinstance(self.hint, str) else self.hint[fw]
@@ -120,7 +123,13 @@ def to_numpy(x: Any) -> np.ndarray:
         return x.detach().cpu().numpy()
     if mod.startswith(("tensorflow", "keras")) and hasattr(x, "numpy"):
         return np.asarray(x.numpy())
-    if isinstance(x, (list, tuple)):
+    if isinstance(x, (list, tuple)):            # a list of numbers (e.g. one loss per epoch) is fine
+        try:
+            items = [to_numpy(v) for v in x]
+        except NotAnArray:
+            items = [np.zeros(1)]
+        if all(v.ndim == 0 for v in items):
+            return np.array(items, dtype=np.float64) if items else np.zeros(0)
         raise NotAnArray(f"a Python {type(x).__name__} of {len(x)} items")
     raise NotAnArray(f"a {type(x).__name__}")
 
@@ -188,6 +197,9 @@ def _grade(ex: Exercise, answer: Any, fw: str) -> Verdict:
                                           "with your code, run that cell, then run this check again.",
                            "not-attempted")
         except Exception as e:
+            for m in ex.mistakes:
+                if m.raises and re.search(m.raises, str(e), re.IGNORECASE):
+                    return Verdict(WRONG, f"Your code raised {_describe_exception(e)}. Hint: {m.hint_for(fw)}", m.name)
             hint = ex.error_hint if _SHAPE_ERROR.search(str(e)) else "Read the message, fix that line and run both cells again."
             return Verdict(WRONG, f"Your code raised {_describe_exception(e)}. Hint: {hint}", "exception")
         if got is None:
@@ -213,6 +225,8 @@ def _grade(ex: Exercise, answer: Any, fw: str) -> Verdict:
                        "correct")
     # A known mistake explains the answer when it reproduces it on every case where it applies.
     for m in ex.mistakes:
+        if m.fn is None:
+            continue
         applied = 0
         for case, expected, got in results:
             wrong = m.fn(*case, fw=fw)
@@ -234,8 +248,9 @@ def _grade(ex: Exercise, answer: Any, fw: str) -> Verdict:
         if _same(g, x, ex.atol, ex.rtol):
             continue
         if x.ndim == 0:
-            return Verdict(WRONG, f"Not yet: your answer {g.item():g} is off on test case {k + 1} "
-                                  f"(inputs {case}). Hint: {ex.hints[0]}", "values")
+            inputs = f" (inputs {case})" if all(isinstance(a, (int, float, np.number)) for a in case) else ""
+            return Verdict(WRONG, f"Not yet: your answer {g.item():g} is off on test case {k + 1}"
+                                  f"{inputs}. Hint: {ex.hints[0]}", "values")
         diff = np.nanmax(np.abs(g.astype(np.float64) - x.astype(np.float64))) if g.size else 0.0
         return Verdict(WRONG, f"Not yet: {label}has the right shape but its values differ from "
                               f"the reference (largest difference {diff:.3g}) on test case {k + 1}. "

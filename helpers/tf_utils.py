@@ -129,3 +129,67 @@ def init_forget_bias(layer, value: float):
     b[H:2 * H] = value
     cell.bias.assign(b)
     return layer
+
+
+# --------------------------------------------------------------------------- topic 02 exercises (course versions)
+def rnn_step_backward(dh_t, x_t, h_prev, h_t, W_xh, W_hh):
+    """Backward of one step h_t = tanh(x_t @ W_xh + h_prev @ W_hh + b), by hand.
+
+    dh_t, h_prev, h_t: (B, H), x_t: (B, D), W_xh: (D, H), W_hh: (H, H) ->
+    (dx_t (B, D), dh_prev (B, H), dW_xh (D, H), dW_hh (H, H), db (H,)). b is not needed: the
+    tanh's derivative is written with its output, 1 - h_t**2.
+    """
+    da = dh_t * (1 - h_t ** 2)                       # (B, H): through the tanh
+    return (tf.matmul(da, W_xh, transpose_b=True), tf.matmul(da, W_hh, transpose_b=True),
+            tf.matmul(x_t, da, transpose_a=True), tf.matmul(h_prev, da, transpose_a=True),
+            tf.reduce_sum(da, axis=0))
+
+
+def sequence_mask(lengths, T: int):
+    """(B, T) float mask of a padded batch: 1.0 where t < lengths[b] (a real step), 0.0 at the padding."""
+    return tf.sequence_mask(lengths, T, dtype=tf.float32)
+
+
+def masked_mean_loss(step_losses, lengths):
+    """Mean of the per-step losses (B, T) over the real steps only (t < lengths[b]); a scalar tensor.
+
+    Equals the mean loss of the unpadded sequences put end to end. Padded values never count,
+    not even NaN or inf ones.
+    """
+    mask = tf.cast(sequence_mask(lengths, tf.shape(step_losses)[1]), step_losses.dtype)
+    real = tf.where(mask > 0, step_losses, tf.zeros_like(step_losses))
+    return tf.reduce_sum(real) / tf.reduce_sum(mask)
+
+
+def train_tbptt(cell, head, x, y, k: int, lr: float) -> list[float]:
+    """Truncated backpropagation through time with plain SGD on one batch of long sequences.
+
+    ``cell`` is a ``keras.layers.SimpleRNNCell(H)``, ``head`` a ``keras.layers.Dense(1)`` (built here
+    if they are not yet); x (B, T, D) and y (B, T) (tensors or NumPy). The sequence is cut into chunks
+    of k steps (the last one may be shorter); the state is carried from chunk to chunk but cut at every
+    boundary (a fresh GradientTape per chunk, tf.stop_gradient for clarity), and each chunk gets one SGD
+    step (learning rate lr) on the mean squared error of its B x k predictions. Returns the chunk losses
+    as floats, each computed before its chunk's update.
+    """
+    x = tf.convert_to_tensor(x, dtype=tf.float32)
+    y = tf.convert_to_tensor(y, dtype=tf.float32)
+    B, T = int(x.shape[0]), int(x.shape[1])
+    if not cell.built:
+        cell.build((None, int(x.shape[-1])))
+    if not head.built:
+        head.build((None, cell.units))
+    variables = cell.trainable_variables + head.trainable_variables
+    h = tf.zeros((B, cell.units))
+    losses = []
+    for start in range(0, T, k):
+        h = tf.stop_gradient(h)                      # keep the value, cut the graph
+        with tf.GradientTape() as tape:              # records this chunk only
+            errors = []
+            for t in range(start, min(start + k, T)):
+                _, [h] = cell(x[:, t], [h])
+                errors.append((tf.squeeze(head(h), -1) - y[:, t]) ** 2)
+            loss = tf.reduce_mean(tf.stack(errors))
+        for v, g in zip(variables, tape.gradient(loss, variables)):
+            v.assign_sub(lr * g)
+        losses.append(float(loss))
+    return losses

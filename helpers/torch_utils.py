@@ -156,3 +156,62 @@ def init_forget_bias(layer, value: float):
     layer.bias_ih_l0[H:2 * H] = value
     layer.bias_hh_l0[H:2 * H] = 0.0
     return layer
+
+
+# --------------------------------------------------------------------------- topic 02 exercises (course versions)
+def rnn_step_backward(dh_t, x_t, h_prev, h_t, W_xh, W_hh):
+    """Backward of one step h_t = tanh(x_t @ W_xh + h_prev @ W_hh + b), by hand.
+
+    dh_t, h_prev, h_t: (B, H), x_t: (B, D), W_xh: (D, H), W_hh: (H, H) ->
+    (dx_t (B, D), dh_prev (B, H), dW_xh (D, H), dW_hh (H, H), db (H,)). b is not needed: the
+    tanh's derivative is written with its output, 1 - h_t**2.
+    """
+    da = dh_t * (1 - h_t ** 2)                       # (B, H): through the tanh
+    return da @ W_xh.T, da @ W_hh.T, x_t.T @ da, h_prev.T @ da, da.sum(dim=0)
+
+
+def sequence_mask(lengths, T: int) -> torch.Tensor:
+    """(B, T) float mask of a padded batch: 1.0 where t < lengths[b] (a real step), 0.0 at the padding."""
+    lengths = torch.as_tensor(lengths)
+    return (torch.arange(T, device=lengths.device)[None, :] < lengths[:, None]).float()
+
+
+def masked_mean_loss(step_losses, lengths):
+    """Mean of the per-step losses (B, T) over the real steps only (t < lengths[b]); a scalar tensor.
+
+    Equals the mean loss of the unpadded sequences put end to end. Padded values never count,
+    not even NaN or inf ones.
+    """
+    mask = sequence_mask(torch.as_tensor(lengths, device=step_losses.device), step_losses.shape[1])
+    real = torch.where(mask > 0, step_losses, torch.zeros_like(step_losses))
+    return real.sum() / mask.sum().to(step_losses.dtype)
+
+
+def train_tbptt(cell, head, x, y, k: int, lr: float) -> list[float]:
+    """Truncated backpropagation through time with plain SGD on one batch of long sequences.
+
+    ``cell`` is an ``nn.RNNCell(D, H)``, ``head`` an ``nn.Linear(H, 1)``; x (B, T, D) and y (B, T)
+    (tensors or NumPy). The sequence is cut into chunks of k steps (the last one may be shorter);
+    the state is carried from chunk to chunk but detached at every boundary, and each chunk gets one
+    SGD step (learning rate lr) on the mean squared error of its B x k predictions. Returns the chunk
+    losses as floats, each computed before its chunk's update.
+    """
+    device = next(cell.parameters()).device
+    x = torch.as_tensor(x, dtype=torch.float32, device=device)
+    y = torch.as_tensor(y, dtype=torch.float32, device=device)
+    opt = torch.optim.SGD(list(cell.parameters()) + list(head.parameters()), lr=lr)
+    B, T = x.shape[0], x.shape[1]
+    h = torch.zeros(B, cell.hidden_size, device=device)
+    losses = []
+    for start in range(0, T, k):
+        h = h.detach()                               # keep the value, cut the graph
+        errors = []
+        for t in range(start, min(start + k, T)):
+            h = cell(x[:, t], h)
+            errors.append((head(h).squeeze(-1) - y[:, t]) ** 2)
+        loss = torch.stack(errors).mean()
+        opt.zero_grad()
+        loss.backward()                              # through this chunk only
+        opt.step()
+        losses.append(loss.item())
+    return losses

@@ -152,3 +152,67 @@ def test_check_finds_the_learners_function_by_name(capsys):
     finally:
         del globals()["softmax"]
     assert capsys.readouterr().out.startswith("⏳ Not attempted yet")
+
+
+def _matches_on_every_case(ex, outputs, references):
+    """True when each output equals its reference (within the exercise's tolerance); None = not applicable."""
+    pairs = [(o, r) for o, r in zip(outputs, references) if o is not None and r is not None]
+    for o, r in pairs:
+        n = len(r) if isinstance(r, tuple) else 1
+        outs, refs = checks._as_outputs(o, n), checks._as_outputs(r, n)
+        if len(outs) != len(refs) or not all(checks._same(np.asarray(a), np.asarray(b), ex.atol, ex.rtol)
+                                             for a, b in zip(outs, refs)):
+            return False
+    return bool(pairs)
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_every_mistake_is_told_apart_on_some_case(exercise_id):
+    """Each known mistake differs from the reference, and from every other mistake, on at least one case,
+    so a learner who makes it gets its own hint (and a correct answer never gets a mistake's hint)."""
+    ex = EXERCISES[exercise_id]
+    for fw in ex.solutions:
+        with np.errstate(all="ignore"):
+            ref = [ex.reference(*case, fw=fw) for case in ex.cases]
+            outs = [(m.name, [m.fn(*case, fw=fw) for case in ex.cases]) for m in ex.mistakes if m.fn is not None]
+        for name, out in outs:
+            assert not _matches_on_every_case(ex, out, ref), f"{fw}: mistake {name!r} equals the reference"
+        for i, (name_a, out_a) in enumerate(outs):
+            for name_b, out_b in outs[i + 1:]:
+                assert name_a == name_b or not _matches_on_every_case(ex, out_a, out_b), \
+                    f"{fw}: mistakes {name_a!r} and {name_b!r} give the same outputs"
+
+
+def test_a_mistake_can_be_recognised_by_the_exception_it_raises():
+    ex = checks.Exercise(id="demo", title="", cases=[(np.ones(3),)], reference=lambda x, fw: x.sum(),
+                         hints=["h"], solutions={"numpy": ""},
+                         mistakes=[checks.Mistake("lost-key", {"numpy": "Look the key up first."}, raises=r"KeyError|'k'"),
+                                   checks.Mistake("doubled", "Don't double it.", lambda x, fw: 2 * x.sum())])
+
+    def raises_key_error(x):
+        return {}["k"]
+
+    verdict = grade(ex, raises_key_error, "numpy")
+    assert verdict.reason == "lost-key" and "Look the key up first." in verdict.message
+    assert "KeyError" in verdict.message and "\n" not in verdict.message
+    assert grade(ex, lambda x: 2 * x.sum(), "numpy").reason == "doubled"          # output mistakes still work
+    assert grade(ex, lambda x: 1 / 0, "numpy").reason == "exception"             # other errors: generic hint
+
+
+def test_a_list_of_numbers_is_an_array_but_a_list_of_arrays_is_not():
+    import torch
+
+    assert checks.to_numpy([1.0, 2, np.float32(3.5), torch.tensor(4.0)]).tolist() == [1.0, 2.0, 3.5, 4.0]
+    assert checks.to_numpy(()).shape == (0,)
+    with pytest.raises(checks.NotAnArray, match="list of 2 items"):
+        checks.to_numpy([[1.0], [2.0]])
+
+
+def test_a_wrong_number_from_array_inputs_is_reported_on_one_line():
+    ex = checks.Exercise(id="demo", title="", cases=[(np.arange(40.0).reshape(8, 5),)],
+                         reference=lambda x, fw: x.mean(), hints=["Average every entry."], solutions={"numpy": ""})
+    verdict = grade(ex, lambda x: x.sum(), "numpy")
+    assert verdict.reason == "values" and "\n" not in verdict.message and "inputs" not in verdict.message
+    count = checks.Exercise(id="count", title="", cases=[(3, 5)], reference=lambda D, H, fw: D * H,
+                            hints=["h"], solutions={"numpy": ""})
+    assert "(inputs (3, 5))" in grade(count, lambda D, H: D + H, "numpy").message     # numbers are still shown
