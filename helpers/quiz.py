@@ -9,15 +9,23 @@ pair). A bank holds named parts ("warmup", "closing"), each a list of questions:
   wrong one, and optional ``common_wrong: [{value, explain}]`` for answers we expect people to give
 
 A question may carry ``frameworks: ["torch"]`` to appear only in that framework's notebook.
+
+Options are written in the bank in any order (the bank order is the canonical index: the answer key,
+``correct`` flags, ``RadioButtons.value`` and ``Question.boxes`` all use it), but the widget shows
+them shuffled: ``display_order(id, n)`` derives a fixed permutation from the question id, the same
+on every run, in every process and in both notebooks of a pair. ``Question.order`` lists the bank
+indexes in the order the learner sees them.
 Feedback is written into widget values (``HTMLMath.value``), never into an ``Output`` capture,
 so it works with ipywidgets 7.7.1 (Colab) and 8 (JupyterLab 4) and tests can read it in-process.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
 import pathlib
+import random
 from typing import Any
 
 import ipywidgets as w
@@ -111,28 +119,46 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def display_order(qid: str, n: int) -> list[int]:
+    """The bank indexes 0..n-1 in the order the widget shows the options of question ``qid``.
+
+    A fixed shuffle seeded from a SHA-256 of the id (not the salted built-in ``hash``), so it is the
+    same on every run and in every process, and the same in the PyTorch and TensorFlow notebooks.
+    """
+    order = list(range(n))
+    random.Random(int(hashlib.sha256(qid.encode("utf-8")).hexdigest(), 16)).shuffle(order)
+    return order
+
+
 # --------------------------------------------------------------------------- widgets
 def _para(style: str, text: str) -> str:
     return f"<div style='{style}'>{text}</div>"
 
 
 class Question:
-    """One question: prompt, answer input, Check button and a feedback line."""
+    """One question: prompt, answer input, Check button and a feedback line.
+
+    Options are shown in ``order`` (bank indexes in display order, see ``display_order``); everything
+    else is indexed in bank order: ``input.value`` of a single-choice question is the bank index of
+    the chosen option, and ``boxes[i]`` is the checkbox of bank option ``i`` wherever it is shown.
+    """
 
     def __init__(self, q: dict, number: int, on_checked=None):
         self.q = q
         self.kind = q["type"]
         self.correct: bool | None = None          # None until checked with an answer
         self._on_checked = on_checked
+        self.order: list[int] = display_order(q["id"], len(q.get("options", [])))
         self.prompt = w.HTMLMath(value=f"<b>Q{number}.</b> {q['prompt']}")
         full = w.Layout(width="auto")
         if self.kind == "single":
-            self.input = w.RadioButtons(options=[(o["text"], i) for i, o in enumerate(q["options"])],
+            self.input = w.RadioButtons(options=[(q["options"][i]["text"], i) for i in self.order],
                                         value=None, layout=full)
         elif self.kind == "multiple":
             self.boxes = [w.Checkbox(value=False, description=o["text"], indent=False, layout=full)
                           for o in q["options"]]
-            self.input = w.VBox([w.HTML("<i>Tick every option that applies.</i>"), *self.boxes])
+            self.input = w.VBox([w.HTML("<i>Tick every option that applies.</i>"),
+                                 *[self.boxes[i] for i in self.order]])
         else:
             self.input = w.Text(value="", placeholder="type a number", layout=w.Layout(width="16em"))
         self.button = w.Button(description="Check", button_style="primary", layout=w.Layout(width="8em"))
@@ -177,10 +203,10 @@ class Question:
             return self._nudge("Tick at least one option first, then press Check.")
         options = self.q["options"]
         right = {i for i, o in enumerate(options) if o["correct"]}
-        if chosen == right:
-            return self._verdict(True, " ".join(options[i]["explain"] for i in sorted(right)))
+        if chosen == right:                                  # explanations in the order shown
+            return self._verdict(True, " ".join(options[i]["explain"] for i in self.order if i in right))
         notes = [f"<br>• <i>{html.escape(options[i]['text'])}</i>: {options[i]['explain']}"
-                 for i in sorted(chosen - right)]
+                 for i in self.order if i in chosen - right]
         missing = right - chosen
         if missing:
             notes.append(f"<br>• You left out {len(missing)} right option{'s' if len(missing) > 1 else ''}: "

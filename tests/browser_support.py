@@ -242,6 +242,14 @@ def quiz_questions(topic: str, part: str, framework: str | None) -> list[dict]:
     return [q for q in qs if framework is None or framework in q.get("frameworks", [framework])]
 
 
+def shown_options(q: dict) -> list[tuple[int, dict]]:
+    """(bank index, option) of a single- or multiple-choice question in the order the widget shows
+    them: the widget's own fixed shuffle, helpers.quiz.display_order."""
+    from helpers.quiz import display_order
+
+    return [(i, q["options"][i]) for i in display_order(q["id"], len(q["options"]))]
+
+
 def plain(text: str) -> str:
     """HTML from a bank as the text a learner reads: tags dropped, entities decoded, spaces collapsed."""
     text = re.sub(r"<[^>]+>", "", text)

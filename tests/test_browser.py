@@ -188,42 +188,48 @@ def use_quiz_like_a_learner(page, notebook, log: list[str]) -> None:
     singles = [i for i, q in enumerate(questions) if q["type"] == "single"]
     s = singles[0]
     q = questions[s]
-    right = next(k for k, o in enumerate(q["options"]) if o["correct"])
-    wrong = next(k for k, o in enumerate(q["options"]) if not o["correct"])
+    # Options are shown shuffled (a fixed order per question id): k below is a position on screen.
+    shown = [o for _, o in bs.shown_options(q)]
+    right = next(k for k, o in enumerate(shown) if o["correct"])
+    wrong = next(k for k, o in enumerate(shown) if not o["correct"])
     radios = view.box(s).locator(".widget-radio-box input[type=radio]")
-    assert radios.count() == len(q["options"])
-    for k, o in enumerate(q["options"]):
+    assert radios.count() == len(shown)
+    for k, o in enumerate(shown):
         assert bs.squash(view.box(s).locator(".widget-radio-box label").nth(k).inner_text()) == bs.squash(o["text"])
 
     text = view.check(s, ["Pick an answer first"])                  # Check with nothing chosen
     log.append(f"{q['id']} unanswered -> {text!r}")
     view.expect_score(0, 0)
     radios.nth(wrong).check()
-    text = view.check(s, ["❌ Not quite.", bs.readable_prefix(q["options"][wrong]["explain"])])
-    log.append(f"{q['id']} wrong option {wrong} -> {text!r}")
+    text = view.check(s, ["❌ Not quite.", bs.readable_prefix(shown[wrong]["explain"])])
+    log.append(f"{q['id']} wrong option shown at {wrong} -> {text!r}")
     view.expect_score(0, 1)
     radios.nth(right).check()
-    text = view.check(s, ["✅ Correct.", bs.readable_prefix(q["options"][right]["explain"])])
-    log.append(f"{q['id']} right option {right} -> {text!r}")
+    text = view.check(s, ["✅ Correct.", bs.readable_prefix(shown[right]["explain"])])
+    log.append(f"{q['id']} right option shown at {right} -> {text!r}")
     log.append(view.expect_score(1, 1))
     n_right, n_checked = 1, 1
 
     if len(singles) > 1:                                             # a second single question, wrong
         s2 = singles[1]
         q2 = questions[s2]
-        wrong2 = next(k for k, o in enumerate(q2["options"]) if not o["correct"])
+        shown2 = [o for _, o in bs.shown_options(q2)]
+        wrong2 = next(k for k, o in enumerate(shown2) if not o["correct"])
         view.box(s2).locator(".widget-radio-box input[type=radio]").nth(wrong2).check()
-        text = view.check(s2, ["❌ Not quite.", bs.readable_prefix(q2["options"][wrong2]["explain"])])
-        log.append(f"{q2['id']} wrong option {wrong2} -> {text!r}")
+        text = view.check(s2, ["❌ Not quite.", bs.readable_prefix(shown2[wrong2]["explain"])])
+        log.append(f"{q2['id']} wrong option shown at {wrong2} -> {text!r}")
         n_checked += 1
         view.expect_score(n_right, n_checked)
 
     multi = next((i for i, q in enumerate(questions) if q["type"] == "multiple"), None)
     if multi is not None:                                            # tick every right box
         qm = questions[multi]
+        shown_m = [o for _, o in bs.shown_options(qm)]
         boxes = view.box(multi).locator(".widget-checkbox input[type=checkbox]")
-        assert boxes.count() == len(qm["options"])
-        for k, o in enumerate(qm["options"]):
+        assert boxes.count() == len(shown_m)
+        box_labels = view.box(multi).locator(".widget-checkbox .widget-label-basic span")
+        for k, o in enumerate(shown_m):
+            assert bs.squash(box_labels.nth(k).inner_text()) == bs.squash(o["text"])
             if o["correct"]:
                 boxes.nth(k).check()
         text = view.check(multi, ["✅ Correct."])

@@ -2,6 +2,7 @@
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import textwrap
@@ -102,6 +103,135 @@ def test_widget_feedback_for_right_wrong_and_empty_answers(topic, part, q):
     assert f"Score: 1 / {n} correct" in quiz.score.value
 
 
+FRAMEWORKS = (None, "torch", "tensorflow")
+
+
+def _rendered(framework):
+    """Every question of every part of every bank, as the widget renders it for ``framework``."""
+    return [question for topic in BANKS for part in qz.load_bank(topic)["parts"]
+            for question in qz.Quiz(topic, part, framework=framework).questions]
+
+
+def _shown_texts(question):
+    """The option texts in the order the learner sees them, read from the widgets themselves."""
+    if question.kind == "single":
+        return [label for label, _ in question.input.options]
+    return [box.description for box in question.input.children[1:]]
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_the_first_option_shown_is_rarely_the_right_one(framework):
+    """Clicking the first option of every single-choice question must not score well."""
+    singles = [x for x in _rendered(framework) if x.kind == "single"]
+    assert len(singles) >= 10
+    first_right = [x.q["id"] for x in singles if x.q["options"][x.input.options[0][1]]["correct"]]
+    assert 2 * len(first_right) <= len(singles), \
+        f"{len(first_right)} of {len(singles)} single-choice questions show the right option first: {first_right}"
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_options_are_shown_in_question_order_and_graded_by_what_was_clicked(framework):
+    """The widget shows the options in ``question.order``; picking the k-th shown option (as the browser
+    does, by position) grades that option and quotes its own explanation."""
+    for question in _rendered(framework):
+        q = question.q
+        if question.kind == "numeric":
+            assert question.order == []
+            continue
+        assert _shown_texts(question) == [q["options"][i]["text"] for i in question.order], q["id"]
+        if question.kind == "single":
+            for k, bank_index in enumerate(question.order):
+                question.input.index = k                          # what a click on the k-th radio sends
+                assert question.input.value == bank_index
+                question.button.click()
+                option = q["options"][bank_index]
+                assert option["explain"] in question.feedback.value, (q["id"], k)
+                assert question.correct is option["correct"], (q["id"], k)
+        else:
+            shown_boxes = question.input.children[1:]
+            assert [shown_boxes[k] for k in range(len(shown_boxes))] == [question.boxes[i] for i in question.order]
+            for k, bank_index in enumerate(question.order):         # tick exactly the right ones, by position
+                shown_boxes[k].value = q["options"][bank_index]["correct"]
+            question.button.click()
+            assert question.correct is True, q["id"]
+            right = [i for i in question.order if q["options"][i]["correct"]]
+            expected = " ".join(q["options"][i]["explain"] for i in right)
+            assert expected in question.feedback.value, q["id"]   # explanations in the order shown
+
+
+def test_display_order_is_a_fixed_permutation_of_the_bank_order():
+    first = {x.q["id"]: x.order for fw in FRAMEWORKS for x in _rendered(fw)}
+    again = {x.q["id"]: x.order for fw in FRAMEWORKS for x in _rendered(fw)}
+    assert first == again
+    with_options = {qid: order for qid, order in first.items() if order}
+    for _, _, q in ALL_QUESTIONS:
+        if q["type"] != "numeric":
+            order = with_options[q["id"]]
+            assert sorted(order) == list(range(len(q["options"]))), q["id"]
+            assert order == qz.display_order(q["id"], len(q["options"]))
+    shuffled = [qid for qid, order in with_options.items() if order != sorted(order)]
+    assert 2 * len(shuffled) >= len(with_options), "most questions should not be shown in bank order"
+    # The same in a fresh process with another hash seed (the built-in hash() would differ).
+    code = ("import json; from helpers import quiz as qz; "
+            f"print(json.dumps({{k: qz.display_order(k, len(v)) for k, v in {with_options!r}.items()}}))")
+    for seed in ("1", "2"):
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                             env={**os.environ, "PYTHONHASHSEED": seed}, timeout=120)
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert json.loads(run.stdout) == with_options
+
+
+def test_the_right_option_is_not_usually_the_longest():
+    longest = []
+    singles = [q for _, _, q in ALL_QUESTIONS if q["type"] == "single"]
+    for q in singles:
+        lengths = [len(o["text"]) for o in q["options"]]
+        right = next(i for i, o in enumerate(q["options"]) if o["correct"])
+        if all(lengths[right] > n for i, n in enumerate(lengths) if i != right):
+            longest.append(q["id"])
+    assert 2 * len(longest) <= len(singles), f"the right option is the longest in {longest}"
+
+
+NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+
+
+def _states_number(text: str, answer: float, tolerance: float) -> bool:
+    """Does ``text`` contain the number ``answer`` (written 4608, 4,608 or 0.60; signs ignored)?"""
+    return any(qz._close(float(m.replace(",", "")), abs(answer), tolerance) for m in NUMBER.findall(text))
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text).lower()
+
+
+def test_the_giveaway_detectors_catch_giveaways():
+    assert _states_number("PyTorch keeps two biases, 20 each: 640.", 640, 0)
+    assert _states_number("Keras keeps one: 4,608.", 4608, 0) and _states_number("about 0.60", 0.6, 0.001)
+    assert _states_number("Give it as a fraction: 25% is 0.25.", 0.25, 0.02)
+    assert not _states_number("one bias per output (4), not per input (3); h_50", 16, 0)
+    assert not _states_number("scores (1, 2) give about (0.27, 0.73)", 0.25, 0.01)
+    assert _squeeze("(3, 4)") in _squeeze("with y = x @ W the shape is (in, out) = (3,4)")
+
+
+def test_feedback_on_a_wrong_answer_does_not_give_the_right_one_away():
+    """Numeric: no wrong_explain / common_wrong explanation contains the answer. Single choice: no wrong
+    option's explanation quotes a short right option (such as "(3, 4)")."""
+    leaks, short_checked, numeric_checked = [], 0, 0
+    for _, _, q in ALL_QUESTIONS:
+        if q["type"] == "numeric":
+            numeric_checked += 1
+            texts = [q["wrong_explain"], *(c["explain"] for c in q.get("common_wrong", []))]
+            leaks += [(q["id"], t) for t in texts if _states_number(t, q["answer"], q.get("tolerance", 0))]
+        elif q["type"] == "single":
+            right = next(o["text"] for o in q["options"] if o["correct"])
+            if len(right) <= 20:
+                short_checked += 1
+                leaks += [(q["id"], o["explain"]) for o in q["options"]
+                          if not o["correct"] and _squeeze(right) in _squeeze(o["explain"])]
+    assert not leaks, leaks
+    assert numeric_checked >= 10 and short_checked >= 2
+
+
 def test_numeric_answers_parse_like_a_person_types_them():
     assert qz.parse_number(" 655,360 ") == 655360 and qz.parse_number("1e-3") == 0.001
     assert qz.parse_number("") is None and qz.parse_number("twelve") is None and qz.parse_number("nan") is None
@@ -141,12 +271,13 @@ IPYWIDGETS_7_SCRIPT = textwrap.dedent("""
                 for q in quiz.questions:
                     q.button.click()
                     assert "first" in q.feedback.value, q.feedback.value
-                    if q.kind == "single":
-                        right = next(i for i, o in enumerate(q.q["options"]) if o["correct"])
-                        q.input.value = right
+                    if q.kind == "single":             # click by displayed position, as the browser does
+                        assert [v for _, v in q.input.options] == q.order == qz.display_order(q.q["id"], len(q.order))
+                        q.input.index = next(k for k, i in enumerate(q.order) if q.q["options"][i]["correct"])
                     elif q.kind == "multiple":
-                        for i, box in enumerate(q.boxes):
-                            box.value = q.q["options"][i]["correct"]
+                        for k, box in enumerate(q.input.children[1:]):
+                            assert box.description == q.q["options"][q.order[k]]["text"]
+                            box.value = q.q["options"][q.order[k]]["correct"]
                     else:
                         q.input.value = str(q.q["answer"])
                     q.button.click()
