@@ -73,21 +73,25 @@ def colab_badge(notebook_path: str) -> str:
 # It must work before `helpers/` is importable (on Colab the course is not on disk yet),
 # so it carries the clone address itself; the sync tool keeps that copy equal to REPO_URL.
 SETUP_CELL = '''\
-# Setup: the same cell opens every notebook of the course (helpers/course.py keeps it in sync).
+# Setup: the same cell opens every notebook (helpers/course.py keeps it in sync).
 import os, sys, pathlib, subprocess, importlib.util
 COURSE_REPO = "{repo_url}.git"
 def _find_course():
-    """The course folder: here, a parent of here, or (on Colab) a fresh clone next to here."""
+    """The course folder: here, a parent of it, or (on Colab) a fresh clone in it."""
     here = pathlib.Path.cwd()
     for d in (here, *here.parents, here / "{clone_dir}"):
         if (d / "helpers" / "course.py").is_file():
             return d
-    if importlib.util.find_spec("google") is None or importlib.util.find_spec("google.colab") is None:
-        raise SystemExit("Course files not found: start Jupyter in the course folder or in notebooks/.")
+    if (importlib.util.find_spec("google") is None
+            or importlib.util.find_spec("google.colab") is None):
+        raise SystemExit("Course files not found: "
+                         "start Jupyter in the course folder or in notebooks/.")
     target = here / "{clone_dir}"
     url = os.environ.get("RNN_COURSE_REPO", COURSE_REPO)
-    if subprocess.run(["git", "clone", "--quiet", "--depth", "1", url, str(target)]).returncode != 0:
-        raise SystemExit(f"Could not fetch the course from {{url}}: check the runtime's internet access.")
+    clone = ["git", "clone", "--quiet", "--depth", "1", url, str(target)]
+    if subprocess.run(clone).returncode != 0:
+        raise SystemExit(f"Could not fetch the course from {{url}}: "
+                         "check the runtime's internet access.")
     return target
 COURSE_ROOT = _find_course()
 if str(COURSE_ROOT) not in sys.path:

@@ -46,6 +46,19 @@ def test_first_code_cell_is_the_setup_cell(path):
     assert f'COURSE_REPO = "{course.REPO_URL}.git"' in first_code.source
 
 
+MAX_CODE_LINE = 89          # JupyterLab shows about 90 characters of code without scrolling
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_code_lines_fit_without_horizontal_scrolling(path):
+    too_long = [f"{path.name} cell {i}: {len(line)} chars: {line[:60].strip()}..."
+                for i, c in enumerate(read(path).cells) if c.cell_type == "code"
+                for line in c.source.splitlines() if len(line) > MAX_CODE_LINE]
+    if too_long:
+        pytest.fail(f"code lines over {MAX_CODE_LINE} characters (wrap them):\n"
+                    + "\n".join(too_long), pytrace=False)
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_stored_notebook_is_executed_without_errors(path):
     for cell in read(path).cells:
