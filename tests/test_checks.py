@@ -1,7 +1,13 @@
 """The self-checks are real: references pass, known wrong answers fail with the intended hint,
-and nothing a learner does (raise, return junk, print) escapes as a traceback."""
+and nothing a learner does (raise, return junk, print, loop, exit, mutate its inputs) escapes as a traceback."""
+import dataclasses
 import importlib
 import pathlib
+import re
+import signal
+import sys
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -15,6 +21,15 @@ CATALOGUES = sorted(p.stem for p in pathlib.Path(__file__).parent.glob("wrong_an
 CATALOGUE = [row for name in CATALOGUES for row in importlib.import_module(name).CATALOGUE]
 REFERENCE_CASES = [(eid, fw) for eid, ex in EXERCISES.items() for fw in ex.solutions]
 GENERIC = {"exception", "shape", "arity", "type", "none", "values"}
+# words that must not appear in a message for that framework (it names the other one)
+FOREIGN = {"tensorflow": re.compile(r"torch", re.IGNORECASE),
+           "torch": re.compile(r"\btf\.|keras|tensorflow", re.IGNORECASE),
+           "numpy": re.compile(r"torch|\btf\.|keras|tensorflow", re.IGNORECASE)}
+
+
+def assert_speaks_only(framework, text):
+    found = FOREIGN[framework].search(text)
+    assert not found, f"{framework} message mentions {found.group(0)!r}: {text}"
 
 
 @pytest.mark.parametrize("exercise_id,framework", REFERENCE_CASES)
@@ -38,6 +53,8 @@ def test_wrong_answer_gets_intended_hint(exercise_id, framework, reason, source)
         hints = [m.hint_for(framework) for m in ex.mistakes if m.name == reason]
         assert any(h in verdict.message for h in hints), str(verdict)
     assert "\n" not in verdict.message and "Traceback" not in verdict.message
+    for text in [verdict.message, *verdict.notes]:
+        assert_speaks_only(framework, text)
 
 
 def test_every_coding_exercise_has_five_distinct_wrong_answers_per_framework():
@@ -176,6 +193,7 @@ def test_every_mistake_is_told_apart_on_some_case(exercise_id):
             ref = [ex.reference(*case, fw=fw) for case in ex.cases]
             outs = [(m.name, [m.fn(*case, fw=fw) for case in ex.cases]) for m in ex.mistakes if m.fn is not None]
         for name, out in outs:
+            assert any(o is not None for o in out), f"{fw}: mistake {name!r} applies to no case"
             assert not _matches_on_every_case(ex, out, ref), f"{fw}: mistake {name!r} equals the reference"
         for i, (name_a, out_a) in enumerate(outs):
             for name_b, out_b in outs[i + 1:]:
@@ -216,3 +234,518 @@ def test_a_wrong_number_from_array_inputs_is_reported_on_one_line():
     count = checks.Exercise(id="count", title="", cases=[(3, 5)], reference=lambda D, H, fw: D * H,
                             hints=["h"], solutions={"numpy": ""})
     assert "(inputs (3, 5))" in grade(count, lambda D, H: D + H, "numpy").message     # numbers are still shown
+
+
+# =========================================================================== boundaries and thresholds
+def _norm(grads):
+    return float(np.sqrt(sum((g.astype(np.float64) ** 2).sum() for g in grads)))
+
+
+def test_threshold_and_length_exercises_have_boundary_cases():
+    """Each threshold or length is tested on both sides and at the boundary itself."""
+    clip = [(grads, m, _norm(grads)) for grads, m in EXERCISES["clip_by_global_norm"].cases]
+    assert any(n == m and _norm([g.astype(np.float32) for g in grads]) == m for grads, m, n in clip), \
+        "no case with a global norm exactly max_norm (in float64 and float32)"
+    assert any(1 < n < m for _, m, n in clip), "no case with 1 < norm < max_norm"
+    assert any(n < 1 < m for _, m, n in clip), "no case with norm < 1 < max_norm"
+    assert any(np.sqrt(m) < n < m for _, m, n in clip), "no case with sqrt(max_norm) < norm < max_norm"
+    assert any(n < np.sqrt(m) and 1 < n for _, m, n in clip), "no case with 1 < norm < sqrt(max_norm)"
+    assert any(m < n <= 1.05 * m and len(grads) >= 3 and any(g.size == 1 for g in grads)
+               for grads, m, n in clip), "no case just above max_norm with several tensors, one of one entry"
+    assert any(n > m for _, m, n in clip) and any(n < m for _, m, n in clip)
+    for eid in ("last_valid_state", "masked_mean_loss"):
+        cases = EXERCISES[eid].cases
+        assert any(1 in lengths.tolist() for _, lengths in cases), f"{eid}: no length-1 sequence"
+        assert any(data.shape[1] in lengths.tolist() for data, lengths in cases), f"{eid}: no full-length sequence"
+        assert all(1 <= lengths.min() and lengths.max() <= data.shape[1] for data, lengths in cases), eid
+
+
+def test_clip_threshold_mistakes_are_catalogued_for_both_frameworks():
+    for fw in ("torch", "tensorflow"):
+        reasons = {r for e, f, r, _ in CATALOGUE if e == "clip_by_global_norm" and f == fw}
+        assert {"threshold-one", "max-with-one", "squared-threshold"} <= reasons, (fw, reasons)
+    names = {m.name for m in EXERCISES["clip_by_global_norm"].mistakes}
+    assert {"threshold-one", "max-with-one", "squared-threshold"} <= names
+
+
+# =========================================================================== inputs changed in place
+_FORGET_IN_PLACE = {
+    "torch": "def set_forget_bias(b, H, value):\n    b[H:2 * H] = value\n    return b\n",
+    "tensorflow": "def set_forget_bias(b, H, value):\n    b[H:2 * H].assign(tf.fill([H], float(value)))\n    return b\n",
+}
+
+
+def _with_variables(ex):
+    """The exercise with TensorFlow's first argument a tf.Variable, the one kind of TF input that can be changed."""
+    import tensorflow as tf
+
+    def to_learner(case, fw):
+        args = ex.learner_args(case, fw)
+        return (tf.Variable(args[0]),) + tuple(args[1:]) if fw == "tensorflow" else args
+    return dataclasses.replace(ex, to_learner=to_learner)
+
+
+@pytest.mark.parametrize("framework", ["torch", "tensorflow"])
+def test_a_function_that_changes_its_input_in_place_is_wrong(framework):
+    ex = _with_variables(EXERCISES["set_forget_bias"])
+    verdict = grade(ex, load_function(_FORGET_IN_PLACE[framework], framework), framework)
+    assert verdict.status == WRONG and verdict.reason == "mutated-input", str(verdict)
+    assert "your function changed its input `b` in place;" in verdict.message and "\n" not in verdict.message
+    assert ("b.clone()" if framework == "torch" else "tf.concat") in verdict.message
+    assert_speaks_only(framework, verdict.message)
+    # the reference solution, given the same (mutable) inputs, passes
+    assert grade(ex, load_function(ex.solutions[framework], framework), framework).status == CORRECT
+
+
+def test_every_exercise_forbids_changing_the_inputs():
+    assert all(ex.must_not_mutate for ex in EXERCISES.values())        # the default, so new exercises get it too
+
+
+def test_in_place_changes_to_a_list_of_tensors_are_named():
+    ex = EXERCISES["clip_by_global_norm"]
+    in_place = load_function("""
+def clip_by_global_norm(grads, max_norm):
+    scale = min(1.0, max_norm / float(torch.sqrt(sum((g ** 2).sum() for g in grads))))
+    for g in grads:
+        g.mul_(scale)
+    return grads
+""", "torch")
+    verdict = grade(ex, in_place, "torch")
+    assert verdict.reason == "mutated-input" and "its input `grads[0]` in place" in verdict.message, str(verdict)
+    replaced = load_function("""
+def clip_by_global_norm(grads, max_norm):
+    scale = min(1.0, max_norm / float(tf.linalg.global_norm(grads)))
+    for i in range(len(grads)):
+        grads[i] = grads[i] * scale
+    return grads
+""", "tensorflow")
+    verdict = grade(ex, replaced, "tensorflow")
+    assert verdict.reason == "mutated-input" and "changed the list `grads`" in verdict.message, str(verdict)
+
+
+def test_where_changing_inputs_is_allowed_it_is_only_noted():
+    ex = checks.Exercise(id="demo", title="", cases=[(np.arange(4.0),)], reference=lambda x, fw: x * 2,
+                         hints=["h"], solutions={"numpy": ""}, must_not_mutate=False)
+
+    def doubles_in_place(x):
+        x *= 2
+        return x
+
+    verdict = grade(ex, doubles_in_place, "numpy")
+    assert verdict.status == CORRECT
+    assert len(verdict.notes) == 1 and "your function changed its input `x` in place;" in verdict.notes[0]
+
+
+# =========================================================================== endless loops
+def _quick(ex_id="rnn_step", limit=0.3):
+    return dataclasses.replace(EXERCISES[ex_id], time_limit=limit)
+
+
+def _spin(*args):
+    while True:
+        pass
+
+
+def _sleep(*args):
+    time.sleep(60)
+
+
+def _stubborn(*args):                       # swallows ordinary exceptions: the time limit is not one
+    while True:
+        try:
+            time.sleep(0.05)
+        except Exception:
+            pass
+
+
+@pytest.mark.parametrize("answer", [_spin, _sleep, _stubborn], ids=["busy-loop", "sleep", "except-Exception"])
+def test_an_endless_loop_is_stopped_and_the_timer_restored(answer):
+    handler_before = signal.getsignal(signal.SIGALRM)
+    start = time.monotonic()
+    verdict = grade(_quick(limit=0.3), answer, "torch")
+    assert time.monotonic() - start < 5
+    assert verdict.reason == "timeout", str(verdict)
+    assert verdict.message == ("Not yet: your function did not finish in 0.3 s on a small test case: "
+                               "is there an endless loop?")
+    assert signal.getsignal(signal.SIGALRM) is handler_before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    # the interpreter is still usable, and a later check still works
+    assert grade(EXERCISES["rnn_step"], lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh + b), "numpy").ok
+
+
+def test_a_running_timer_and_handler_are_given_back():
+    fired = []
+    old = signal.signal(signal.SIGALRM, lambda *a: fired.append(1))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 100.0)
+        assert grade(_quick(), lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh + b), "numpy").ok
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 90 < left <= 100                                   # still running, minus the time spent
+        assert grade(_quick(limit=0.2), _spin, "numpy").reason == "timeout"
+        assert 90 < signal.getitimer(signal.ITIMER_REAL)[0] <= 100 and not fired
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def test_keyboard_interrupt_still_interrupts_and_the_timer_is_restored():
+    handler_before = signal.getsignal(signal.SIGALRM)
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        grade(_quick(limit=5), interrupted, "torch")
+    assert signal.getsignal(signal.SIGALRM) is handler_before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_outside_the_main_thread_the_check_runs_without_a_limit():
+    seen = {}
+
+    def worker():
+        seen["verdict"] = grade(_quick(limit=0.05), lambda x, h, Wx, Wh, b: time.sleep(0.1) or
+                                np.tanh(x @ Wx + h @ Wh + b), "numpy")
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join(30)
+    assert seen["verdict"].ok, str(seen["verdict"])
+
+
+def test_every_exercise_has_a_time_limit_with_headroom():
+    assert checks.Exercise.__dataclass_fields__["time_limit"].default == 10.0
+    assert all(ex.time_limit and ex.time_limit >= 10 for ex in EXERCISES.values())
+
+
+# =========================================================================== printing, exiting, misspelling
+def _loud_softmax(z):
+    for i in range(20_000):
+        print("debug line", i)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def test_what_the_function_prints_is_captured_and_cut_short(capsys):
+    checks.check("softmax", _loud_softmax, widgets=False)
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0] == "✅ Correct! `softmax` matches the reference on all 3 test cases."
+    assert len(out) < 1000 and len(lines) <= 8, out
+    assert "| debug line 0" in out and "| debug line 4" in out and "debug line 5" not in out
+    assert lines[-1] == "   ... (59995 more lines hidden)"
+
+
+def test_printing_to_stderr_is_captured_too(capsys):
+    def noisy(z):
+        sys.stderr.write("warning!\n" * 3)
+        return z
+    verdict = grade(EXERCISES["softmax"], noisy, "numpy")
+    assert capsys.readouterr().err == ""
+    assert verdict.notes[0] == "   Your function printed 9 lines during the check; the first 5:"   # 3 cases x 3
+    assert verdict.notes[1:] == ["   | warning!"] * 5 + ["   ... (4 more lines hidden)"]
+
+
+def test_verdict_texts_stored_in_the_notebooks_are_unchanged(capsys):
+    def softmax(z):
+        raise NotImplementedError
+
+    checks.check("softmax", softmax, widgets=False)
+    assert capsys.readouterr().out == ("⏳ Not attempted yet: replace `raise NotImplementedError` with your code, "
+                                       "run that cell,\n   then run this check again.\n")
+    checks.check("rnn_step", load_function(EXERCISES["rnn_step"].solutions["torch"], "torch"), "torch", widgets=False)
+    assert capsys.readouterr().out == "✅ Correct! `rnn_step` matches the reference on all 3 test cases.\n"
+
+
+def test_sys_exit_in_the_function_is_one_friendly_line(capsys):
+    for code in ("sys.exit()", "sys.exit(1)", "raise SystemExit('bye')"):
+        fn = load_function(f"import sys\ndef rnn_step(x_t, h_prev, W_xh, W_hh, b_h):\n    {code}\n", "torch")
+        checks.check("rnn_step", fn, "torch", widgets=False)
+        out = capsys.readouterr().out
+        assert out.startswith("❌ Your function called sys.exit()") and "Traceback" not in out
+
+
+@pytest.mark.parametrize("typo,closest", [("rnn_stepp", "rnn_step"), ("softmx", "softmax"),
+                                          ("clip_by_globalnorm", "clip_by_global_norm")])
+def test_a_misspelled_exercise_id_suggests_the_closest(capsys, typo, closest):
+    checks.check(typo, "torch", widgets=False)
+    out = capsys.readouterr().out
+    assert out == f"❌ There is no exercise called {typo!r}: did you mean {closest!r}?\n"
+    assert closest in checks.hint(typo) and closest in checks.solution(typo, "torch")
+
+
+def test_an_unknown_id_lists_the_exercises(capsys):
+    checks.check("zzz", widgets=False)
+    out = capsys.readouterr().out
+    assert out.startswith("❌ There is no exercise called 'zzz'; the exercises are:") and "rnn_step" in out
+
+
+def test_check_accepts_the_function_as_its_first_argument(capsys):
+    def rnn_step(x_t, h_prev, W_xh, W_hh, b_h):
+        return torch.tanh(x_t @ W_xh + h_prev @ W_hh + b_h)
+
+    import torch
+    checks.check(rnn_step, "pytorch", widgets=False)
+    assert capsys.readouterr().out.startswith("✅ Correct! `rnn_step`")
+
+
+# =========================================================================== NaN, inf, dtypes, frameworks
+def test_nan_in_the_result_is_reported_with_where_it_is():
+    def nan_step(x, h, Wx, Wh, b):
+        import torch
+        out = torch.tanh(x @ Wx + h @ Wh + b)
+        out[1, 0] = float("nan")
+        out[0, 1] = float("nan")
+        return out
+
+    verdict = grade(EXERCISES["rnn_step"], nan_step, "torch")
+    assert verdict.reason == "not-finite", str(verdict)
+    assert "your result contains NaN in 2 of 20 entries (the first at index [0, 1]) on test case 1" in verdict.message
+    assert "largest difference" not in verdict.message
+
+
+def test_inf_in_one_named_output_and_a_nan_number_are_reported():
+    fn = load_function(EXERCISES["lstm_step"].solutions["tensorflow"].replace(
+        "return h_t, c_t", "return h_t, c_t / tf.cast(tf.range(tf.shape(c_t)[1]) > 0, c_t.dtype)"), "tensorflow")
+    verdict = grade(EXERCISES["lstm_step"], fn, "tensorflow")
+    assert verdict.reason == "not-finite" and verdict.message.startswith("Not yet: `c_t` contains inf in "), str(verdict)
+    assert "(the first at index [0, 0])" in verdict.message
+    verdict = grade(EXERCISES["masked_mean_loss"], lambda L, n: L.sum() * float("nan"), "torch")
+    assert verdict.reason == "not-finite" and "your result is NaN on test case 1" in verdict.message, str(verdict)
+
+
+@pytest.mark.parametrize("alias,framework", [("tf", "tensorflow"), ("keras", "tensorflow"), ("TensorFlow", "tensorflow"),
+                                             ("pt", "torch"), ("pytorch", "torch"), ("PyTorch", "torch"),
+                                             ("np", "numpy")])
+def test_framework_aliases(alias, framework, capsys):
+    ex = EXERCISES["rnn_step"]
+    fn = load_function(ex.solutions[framework], framework)
+    assert grade(ex, fn, alias).status == CORRECT
+    checks.check("rnn_step", fn, alias, widgets=False)
+    assert capsys.readouterr().out.startswith("✅ Correct!")
+    assert checks.solution("rnn_step", alias) == ex.solutions[framework]
+
+
+def test_an_unknown_framework_is_one_line_naming_the_accepted_ones(capsys):
+    verdict = grade(EXERCISES["rnn_step"], lambda *a: 1, "jax")
+    assert verdict.reason == "framework" and "please report" not in verdict.message
+    checks.check("rnn_step", lambda *a: 1, "jax", widgets=False)
+    out = capsys.readouterr().out
+    assert out.startswith("❌ Unknown framework 'jax': use \"torch\", \"tensorflow\" or \"numpy\"")
+    assert "Traceback" not in out and "report" not in out
+
+
+@pytest.mark.parametrize("framework,make,advice", [
+    ("torch", lambda y: y.half(), "x.float()"),
+    ("torch", lambda y: y.bfloat16(), "x.float()"),
+    ("tensorflow", lambda y: __import__("tensorflow").cast(y, "float16"), "tf.cast(x, tf.float32)"),
+    ("tensorflow", lambda y: __import__("tensorflow").cast(y, "bfloat16"), "tf.cast(x, tf.float32)"),
+    ("numpy", lambda y: y.astype(np.float16), "x.astype(np.float32)"),
+])
+def test_half_precision_results_are_told_to_return_float32(framework, make, advice):
+    ex = EXERCISES["rnn_step"]
+    right = load_function(ex.solutions[framework], framework)
+    verdict = grade(ex, lambda *a: make(right(*a)), framework)
+    assert verdict.reason == "half-precision" and "return float32" in verdict.message and advice in verdict.message
+    assert_speaks_only(framework, verdict.message)
+
+
+# =========================================================================== several outputs: which one is wrong
+_LSTM_H_ONLY = {
+    "torch": [("h_t = o * torch.tanh(c_t)", "h_t = f * torch.tanh(c_t)"),
+              ("h_t = o * torch.tanh(c_t)", "h_t = o * torch.tanh(c_prev)")],
+    "tensorflow": [("h_t = o * tf.tanh(c_t)", "h_t = f * tf.tanh(c_t)"),
+                   ("h_t = o * tf.tanh(c_t)", "h_t = o * tf.tanh(c_prev)")],
+}
+
+
+@pytest.mark.parametrize("framework", ["torch", "tensorflow"])
+def test_when_only_h_t_is_wrong_the_verdict_says_so(framework):
+    ex = EXERCISES["lstm_step"]
+    for old, new in _LSTM_H_ONLY[framework]:
+        src = ex.solutions[framework]
+        assert old in src
+        verdict = grade(ex, load_function(src.replace(old, new), framework), framework)
+        assert verdict.reason == "values", str(verdict)
+        assert verdict.message.startswith("Not yet: `c_t` is right but `h_t` differs from the reference")
+        assert verdict.message.endswith("look at the line that computes h_t.")
+        assert ex.hint(0, framework) not in verdict.message
+
+
+# =========================================================================== framework words
+def test_stored_messages_name_only_the_learners_framework():
+    """Mistake hints, error hints, output hints and the first hint (used in value messages) of each framework."""
+    for eid, ex in EXERCISES.items():
+        for fw in ex.solutions:
+            if fw == "numpy" and set(ex.solutions) != {"numpy"}:
+                continue          # NumPy solutions of framework exercises are for maintainers only
+            texts = [m.hint_for(fw) for m in ex.mistakes] + [checks._text(ex.error_hint, fw), ex.hint(0, fw)]
+            texts += [checks._text(ex.output_hint, fw)] if ex.output_hint else []
+            for text in texts:
+                assert_speaks_only(fw, f"{eid}: {text}")
+
+
+def test_stacking_advice_names_the_framework_in_use():
+    assert "np.stack" in grade(EXERCISES["softmax"], lambda z: [np.exp(r) / np.exp(r).sum() for r in z],
+                               "numpy").message
+    for fw, stack in (("torch", "torch.stack"), ("tensorflow", "tf.stack"), ("numpy", "np.stack")):
+        fn = load_function("def rnn_forward(X, h0, step):\n    return [step(X[:, t], h0) for t in range(X.shape[1])], h0\n",
+                           fw)
+        verdict = grade(EXERCISES["rnn_forward"], fn, fw)
+        assert verdict.reason == "type" and stack in verdict.message, str(verdict)
+        assert_speaks_only(fw, verdict.message)
+
+
+def test_progressive_hints_can_be_stored_per_framework():
+    ex = EXERCISES["rnn_forward"]
+    assert "torch.stack" in ex.hint(2, "torch") and "tf.stack" in ex.hint(2, "tensorflow")
+    assert "tf." not in ex.hint(2, "torch") and "torch" not in ex.hint(2, "tensorflow")
+    assert "tf.stack" in checks.hint("rnn_forward", 3, "tf")
+    box = checks.HelpBox("rnn_forward", "tf")
+    for _ in ex.hints:
+        box.hint_button.click()
+    assert "tf.stack" in box.text.value and "torch" not in box.text.value
+
+
+# =========================================================================== wrong return structure
+@pytest.mark.parametrize("framework,body,returned", [
+    ("torch", "return torch.sqrt(sum((g ** 2).sum() for g in grads))", "a single number"),
+    ("torch", "return torch.cat([g.flatten() for g in grads])", "one tensor of shape"),
+    ("tensorflow", "return tf.linalg.global_norm(grads)", "a single number"),
+    ("tensorflow", "return tf.concat([tf.reshape(g, [-1]) for g in grads], 0)", "one tensor of shape"),
+    ("tensorflow", "return tf.clip_by_global_norm(grads, max_norm)", "a tuple of 2 items (a list of 3 items, a number)"),
+])
+def test_a_wrong_structure_for_a_list_of_tensors_gets_the_output_hint(framework, body, returned):
+    ex = EXERCISES["clip_by_global_norm"]
+    verdict = grade(ex, load_function(f"def clip_by_global_norm(grads, max_norm):\n    {body}\n", framework), framework)
+    assert verdict.reason in {"arity", "type"}, str(verdict)
+    assert f"your function returned {returned}" in verdict.message
+    assert "return a list with one tensor per gradient, in the input order" in verdict.message
+    assert "Return 3 things" not in verdict.message
+    assert_speaks_only(framework, verdict.message)
+
+
+# =========================================================================== hostile answers
+class _Unreadable:
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("no array for you")
+
+    def __len__(self):
+        raise RuntimeError("no len for you")
+
+    def __iter__(self):
+        raise RuntimeError("no iter for you")
+
+    @property
+    def dtype(self):
+        raise RuntimeError("no dtype for you")
+
+    @property
+    def shape(self):
+        raise RuntimeError("no shape for you")
+
+
+class _BrokenList(list):
+    def __len__(self):
+        raise RuntimeError("no len for you")
+
+
+_FakeTensor = type("Tensor", (), {"__module__": "torch.fake", "numpy": lambda self: 1 / 0,
+                                  "detach": lambda self: 1 / 0, "dtype": "torch.weird"})
+_FakeTF = type("EagerTensor", (), {"__module__": "tensorflow.fake", "numpy": lambda self: 1 / 0, "dtype": 1})
+
+
+class _Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("cannot print me")
+
+
+class _Home(BaseException):
+    pass
+
+
+class _BadSignature:
+    @property
+    def __signature__(self):
+        raise RuntimeError("no signature")
+
+    def __call__(self, *args):
+        return "text"
+
+
+def _raiser(exc):
+    def answer(*args):
+        raise exc
+    return answer
+
+
+def _recurse(*args):
+    return _recurse(*args)
+
+
+def _echo_nan(*args):
+    try:
+        return args[0] * float("nan")
+    except Exception:
+        return float("nan")
+
+
+def _clears_lists(*args):
+    for a in args:
+        if isinstance(a, list):
+            a.clear()
+    return args[0]
+
+
+def _hostile_answers(fw):
+    import tensorflow as tf
+    import torch
+
+    answers = [
+        "hello", b"bytes", {"a": 1}, {1, 2}, object(), _Unreadable(), [_Unreadable(), _Unreadable()],
+        _BrokenList([1, 2]), _FakeTensor(), _FakeTF(), np.array(["a", "b"]), np.array([None, 1], dtype=object),
+        10 ** 400, 1 + 2j, np.ones((2, 2), dtype=complex), True, np.bool_(False), (x for x in range(3)),
+        ((), [[]], {}), (None,) * 5, ("a",) * 5, (None, None), [None] * 3, np.zeros((1000, 1000)),
+        float("nan"), float("inf"), np.full((3, 4), np.inf), np.zeros((0, 3)), np.float16(1.5),
+        np.zeros(2, dtype=[("a", float)]), np.array(["2020-01-01"], dtype="datetime64[D]"), [1, "a"],
+        list(range(100_000)), ValueError("returned, not raised"), np.ndarray, Ellipsis, lambda: 1,
+        np.ma.array([1.0, 2.0], mask=[0, 1]),
+        torch.ones(3, dtype=torch.float16), torch.ones(3, dtype=torch.bfloat16), torch.empty(3, device="meta"),
+        torch.Size([3]), torch.nn.Linear(1, 1), torch.zeros(2, 3).max(dim=1), torch.ones(2, dtype=torch.complex64),
+        torch.ones(2, dtype=torch.bool), torch.ones(2, dtype=torch.int64), torch.ones(3, requires_grad=True) * 2,
+        tf.ones(3, tf.bfloat16), tf.constant(["a"]), tf.TensorShape([3]), tf.ragged.constant([[1], [2, 3]]),
+        tf.sparse.from_dense(tf.eye(2)), tf.complex(tf.ones(2), tf.ones(2)), tf.Variable([1.0, 2.0]),
+    ]
+    functions = [lambda *a, v=v: v for v in answers]
+    functions += [_raiser(e) for e in [
+        ValueError("bad"), TypeError("shape mismatch"), ZeroDivisionError(), AssertionError(), MemoryError(),
+        StopIteration(), SystemExit(0), SystemExit("bye"), _Home(), GeneratorExit(), _Unprintable(), OSError(5, "io"),
+        KeyError(object()), RuntimeError("x" * 10_000), IndexError("index 9 is out of bounds"), Exception(),
+        UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad byte"), RecursionError(), tf.errors.InvalidArgumentError(
+            None, None, "Incompatible shapes"), type("Odd", (NotImplementedError,), {})("odd")]]
+    functions += [_recurse, _echo_nan, _clears_lists, lambda *a: a[0], lambda *a: a, lambda: 1, dict, print,
+                  _BadSignature(), lambda *a: (_ for _ in ()).throw(ValueError("from a generator")),
+                  lambda *a: print("x\r\t\x00" * 5000) or float("nan"), lambda *a: [a[0]] * 5]
+    return functions
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_hostile_answers_never_look_like_a_bug_in_the_check(exercise_id):
+    ex = EXERCISES[exercise_id]
+    for fw in ex.solutions:
+        for i, answer in enumerate(_hostile_answers(fw)):
+            verdict = grade(ex, answer, fw)
+            what = f"{exercise_id}/{fw} hostile answer {i}: {verdict}"
+            assert verdict.reason != "check-error" and "report it" not in verdict.message, what
+            assert verdict.status in (WRONG, NOT_ATTEMPTED) and "\n" not in verdict.message, what
+            assert "Traceback" not in verdict.message, what
+            assert all(len(note) < 200 for note in verdict.notes) and len(verdict.notes) <= 8, what
+
+
+def test_only_a_broken_check_asks_for_a_report():
+    ex = checks.Exercise(id="broken", title="", cases=[(np.ones(2),)], reference=lambda *a, fw: {}["missing"],
+                         hints=["h"], solutions={"numpy": ""})
+    verdict = grade(ex, lambda x: x, "numpy")
+    assert verdict.reason == "check-error" and "please report it to the course maintainers" in verdict.message
+    broken_learner_args = dataclasses.replace(EXERCISES["rnn_step"], to_learner=lambda case, fw: 1 / 0)
+    assert grade(broken_learner_args, lambda *a: 1, "torch").reason == "check-error"

@@ -23,6 +23,47 @@ _CLIP = {
 }
 CATALOGUE += catalogue_rows("clip_by_global_norm", _CLIP, "def clip_by_global_norm(grads, max_norm):\n    return {}\n")
 
+# threshold mistakes (told apart by cases whose norm lies between 1 and max_norm), and wrong return structures
+_NORM = {"torch": "float(torch.sqrt(sum((g ** 2).sum() for g in grads)))",
+         "tensorflow": "float(tf.sqrt(tf.add_n([tf.reduce_sum(g ** 2) for g in grads])))"}
+_CLIP_BODIES = {
+    "threshold-one": """
+    norm = NORM
+    if norm > 1.0:                                   # compared with 1 instead of max_norm
+        return [g * (max_norm / norm) for g in grads]
+    return list(grads)
+""",
+    "max-with-one": """
+    norm = NORM
+    return [g * (max_norm / max(norm, 1.0)) for g in grads]
+""",
+    "squared-threshold": """
+    squared = NORM ** 2                              # the sum of squares, compared with max_norm
+    scale = max_norm / squared ** 0.5 if squared > max_norm else 1.0
+    return [g * scale for g in grads]
+""",
+}
+for _fw, _norm in _NORM.items():
+    for _reason, _body in _CLIP_BODIES.items():
+        CATALOGUE.append(("clip_by_global_norm", _fw, _reason,
+                          "def clip_by_global_norm(grads, max_norm):" + _body.replace("NORM", _norm)))
+CATALOGUE += [
+    ("clip_by_global_norm", "torch", "arity", """
+def clip_by_global_norm(grads, max_norm):
+    flat = torch.cat([g.flatten() for g in grads])   # one flat tensor instead of one per gradient
+    return flat * min(1.0, max_norm / float(flat.norm()))
+"""),
+    ("clip_by_global_norm", "tensorflow", "arity", """
+def clip_by_global_norm(grads, max_norm):
+    return tf.clip_by_global_norm(grads, max_norm)  # a (list, norm) pair
+"""),
+    ("clip_by_global_norm", "tensorflow", "arity", """
+def clip_by_global_norm(grads, max_norm):
+    flat = tf.concat([tf.reshape(g, [-1]) for g in grads], axis=0)
+    return flat * min(1.0, max_norm / float(tf.norm(flat)))
+"""),
+]
+
 _RADIUS = {
     "torch": {
         "spectral-norm": "W * (rho / torch.linalg.matrix_norm(W, ord=2))",
@@ -62,6 +103,12 @@ _LAST = {
     },
 }
 CATALOGUE += catalogue_rows("last_valid_state", _LAST, "def last_valid_state(outputs, lengths):\n    return {}\n")
+CATALOGUE += [        # off by one without clamping: index lengths[b] is past the end of a full-length row
+    ("last_valid_state", "torch", "off-by-one",
+     "def last_valid_state(outputs, lengths):\n    return outputs[torch.arange(outputs.shape[0]), lengths]\n"),
+    ("last_valid_state", "tensorflow", "off-by-one",
+     "def last_valid_state(outputs, lengths):\n    return tf.gather(outputs, lengths, axis=1, batch_dims=1)\n"),
+]
 
 # ---------------------------------------------------------------- rnn_step_backward
 _BACKWARD_TEMPLATE = "def rnn_step_backward(dh_t, x_t, h_prev, h_t, W_xh, W_hh):\n{}"

@@ -139,8 +139,10 @@ RNN_FORWARD = Exercise(
     output_names=("outputs", "h_T"),
     hints=["Start from h = h0 and loop t = 0, 1, ..., T-1; the input at time t is X[:, t] (shape (B, D)).",
            "Inside the loop: h = step(X[:, t], h), then remember h in a list. The same h feeds the next step.",
-           "After the loop, stack the list along the time axis (torch.stack(outs, dim=1) / tf.stack(outs, axis=1)) "
-           "to get (B, T, H), and return it together with the last h."],
+           {fw: f"After the loop, stack the list along the time axis ({stack}) to get (B, T, H), and return it "
+                f"together with the last h."
+            for fw, stack in [("torch", "torch.stack(outs, dim=1)"), ("tensorflow", "tf.stack(outs, axis=1)"),
+                              ("numpy", "np.stack(outs, axis=1)")]}],
     solutions={
         "torch": '''\
 def rnn_forward(X, h0, step):

@@ -19,20 +19,39 @@ def clip_reference(grads, max_norm, fw="numpy"):
     return tuple(g * scale for g in grads)
 
 
+def _global(grads):
+    return np.sqrt(sum(float((g ** 2).sum()) for g in grads))
+
+
+def _with_norm(grads, norm):
+    """The same tensors, scaled together to global norm ``norm``."""
+    return [g * (norm / _global(grads)) for g in grads]
+
+
 def _clip_cases():
     big = [_rng.normal(size=(3, 4)) * 2, _rng.normal(size=(4,)), _rng.normal(size=(4, 4)) * 0.1]
     small = [g * 0.02 for g in big]
     mixed = [_rng.normal(size=(5, 2)) * 10, _rng.normal(size=(2,)) * 0.01]
-    return [(big, 1.0), (small, 1.0), (mixed, 2.5)]
+    cases = [(big, 1.0), (small, 1.0), (mixed, 2.5)]
+    # Norms on both sides of 1 and of max_norm, a max_norm other than 1, and the boundaries; each case has
+    # several tensors, one of them with a single entry. (Its own generator: the cases above never change.)
+    rng = np.random.default_rng(22)
+
+    def grads(*shapes):
+        return [rng.normal(size=shape) for shape in shapes]
+
+    cases += [(_with_norm(grads((2, 3), (3,), (1,)), 2.0), 3.0),     # 1 < norm < max_norm: unchanged
+              (_with_norm(grads((4, 2), (1,), (2, 2)), 0.5), 2.0),   # norm < 1 < max_norm: unchanged
+              (_with_norm(grads((3, 3), (2,), (1,)), 1.5), 3.0),     # sqrt(max_norm) > norm > 1: unchanged
+              ([np.array([[0.25, 0.5, 0.0], [0.0, -0.5, 0.0]]), np.array([0.25, -0.25, 0.25, -0.25]),
+                np.array([-1.5])], 1.75),                           # norm exactly max_norm (exact in float32)
+              (_with_norm(grads((2, 2), (1,), (3,)), 1.5 * 1.02), 1.5)]   # just above max_norm: scaled by 1/1.02
+    return cases
 
 
 def _clip_to_learner(case, fw):
     grads, max_norm = case
     return [to_framework(g, fw) for g in grads], max_norm
-
-
-def _global(grads):
-    return np.sqrt(sum(float((g ** 2).sum()) for g in grads))
 
 
 CLIP = Exercise(
@@ -74,9 +93,23 @@ def clip_by_global_norm(grads, max_norm):
                 lambda grads, m, fw: tuple(g * max(1.0, _global(grads) / m) for g in grads)),
         Mistake("unit-norm", "You normalised the gradient to norm 1; scale it so its global norm becomes max_norm.",
                 lambda grads, m, fw: tuple(g * min(1.0, 1.0 / _global(grads)) for g in grads)),
+        Mistake("threshold-one", "Compare the global norm with max_norm, not with 1: gradients whose norm is at most "
+                                 "max_norm pass unchanged, even when their norm is above 1.",
+                lambda grads, m, fw: tuple(g * (m / _global(grads) if _global(grads) > 1.0 else 1.0) for g in grads)),
+        Mistake("max-with-one", "The factor is min(1, max_norm / norm). max_norm / max(norm, 1) enlarges every gradient "
+                                "whose norm is below max_norm (it only clips correctly when max_norm is 1).",
+                lambda grads, m, fw: tuple(g * (m / max(_global(grads), 1.0)) for g in grads)),
+        Mistake("squared-threshold", "You compared the SQUARED norm (the sum of squares) with max_norm: take the square "
+                                     "root first, then clip only when norm > max_norm.",
+                lambda grads, m, fw: tuple(g * (m / _global(grads) if _global(grads) ** 2 > m else 1.0) for g in grads)),
     ],
     error_hint="grads is a list of tensors of different shapes: reduce each one to a number first "
                "((g ** 2).sum()), then add those numbers up.",
+    output_hint={
+        "torch": "return a list with one tensor per gradient, in the input order (each with its gradient's shape).",
+        "tensorflow": "return a list with one tensor per gradient, in the input order (each with its gradient's "
+                      "shape); tf.clip_by_global_norm returns a (list, norm) pair: return only the list.",
+        "numpy": "return a list with one array per gradient, in the input order (each with its gradient's shape)."},
 )
 
 
@@ -101,8 +134,9 @@ RADIUS = Exercise(
     reference=radius_reference,
     hints=["The spectral radius is the largest absolute value among the eigenvalues of W (they may be complex).",
            "Multiplying W by a number c multiplies every eigenvalue by c, so its radius too.",
-           "torch.linalg.eigvals(W).abs().max() / tf.reduce_max(tf.abs(tf.linalg.eigvals(W))) gives the radius; "
-           "return W * rho / radius."],
+           {"torch": "torch.linalg.eigvals(W).abs().max() gives the radius; return W * rho / radius.",
+            "tensorflow": "tf.reduce_max(tf.abs(tf.linalg.eigvals(W))) gives the radius; return W * rho / radius.",
+            "numpy": "np.abs(np.linalg.eigvals(W)).max() gives the radius; return W * rho / radius."}],
     solutions={
         "torch": '''\
 def scale_to_radius(W, rho):
@@ -143,7 +177,9 @@ def last_valid_reference(outputs, lengths, fw="numpy"):
 
 def _last_cases():
     cases = []
-    for B, T, H, lengths in [(4, 6, 3, [3, 5, 1, 4]), (3, 5, 2, [2, 4, 3]), (5, 7, 4, [6, 2, 5, 1, 3])]:
+    # the last case has a full-length sequence and a length-1 one, the boundaries of lengths - 1
+    for B, T, H, lengths in [(4, 6, 3, [3, 5, 1, 4]), (3, 5, 2, [2, 4, 3]), (5, 7, 4, [6, 2, 5, 1, 3]),
+                             (3, 4, 2, [4, 1, 2])]:
         cases.append((_rng.normal(size=(B, T, H)), np.array(lengths, dtype=np.int64)))
     return cases
 
@@ -155,7 +191,10 @@ LAST = Exercise(
     reference=last_valid_reference,
     hints=["Sequence b has lengths[b] real steps, at time indexes 0 ... lengths[b] - 1; everything after is padding.",
            "You need one (batch, time) pair per row: batch index b with time index lengths[b] - 1.",
-           "PyTorch: outputs[torch.arange(B), lengths - 1]. TensorFlow: tf.gather(outputs, lengths - 1, axis=1, batch_dims=1)."],
+           {"torch": "Index with two tensors at once: outputs[torch.arange(B), lengths - 1].",
+            "tensorflow": "tf.gather(outputs, lengths - 1, axis=1, batch_dims=1) takes, for each row b, time index "
+                          "lengths[b] - 1.",
+            "numpy": "Index with two arrays at once: outputs[np.arange(B), lengths - 1]."}],
     solutions={
         "torch": '''\
 def last_valid_state(outputs, lengths):
@@ -173,6 +212,8 @@ def last_valid_state(outputs, lengths):
                 lambda o, L, fw: o[:, -1]),
         Mistake("off-by-one", "Time indexes start at 0, so a sequence of length L ends at index L - 1.",
                 lambda o, L, fw: o[np.arange(len(L)), np.minimum(L, o.shape[1] - 1)]),
+        Mistake("off-by-one", "Time indexes start at 0, so a sequence of length L ends at index L - 1 (index L is past "
+                              "the end of a full-length sequence).", raises=r"out of bounds|is not in \[0"),
         Mistake("first-step", "outputs[:, 0] is the state after the first step; you need the state after each row's last real step.",
                 lambda o, L, fw: o[:, 0]),
         Mistake("max-length", "Every row has its own length: index row b at time lengths[b] - 1, not at the longest length.",
@@ -631,6 +672,10 @@ def train_tbptt(cell, head, x, y, k, lr):
     ],
     error_hint="x is (B, T, D) and y is (B, T): the input at step t is x[:, t] (B, D), the state h is (B, H) with H the "
                "cell's size, and head(h) is (B, 1). Return one loss per chunk: T / k of them, rounded up.",
+    output_hint={"torch": "return a list with one Python number per chunk, the chunk's loss (loss.item()).",
+                 "tensorflow": "return a list with one Python number per chunk, the chunk's loss (float(loss)).",
+                 "numpy": "return a list with one Python number per chunk, the chunk's loss."},
+    time_limit=30.0,      # the reference takes about 1 s per case; a learner's tf.function may retrace
 )
 
 EXERCISES = [CLIP, RADIUS, LAST, STEP_BACKWARD, MASKED_MEAN, TBPTT]
