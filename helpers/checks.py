@@ -15,9 +15,17 @@ is off), or loop forever (each case has ``Exercise.time_limit`` seconds). ``Keyb
 still interrupts. "Please report it" appears only when the check itself is at fault.
 The exercises themselves (inputs, references, known mistakes, hints and solutions) live in
 ``helpers/exercises/``; this module is the framework-neutral engine that grades them.
+
+In a notebook, ``check()`` grades the function by name, but not when the newest cell defining it
+did not run (a SyntaxError, an error above the ``def``): then the function in the namespace is the
+learner's previous version, and the check says so in one line instead (``changed_since_run``).
+Each verdict is saved for the progress table (:mod:`helpers.progress`), and the hint buttons are
+displayed with a readable text fallback for a notebook opened without a running kernel.
 """
 from __future__ import annotations
 
+import __future__
+import ast
 import contextlib
 import difflib
 import html
@@ -706,6 +714,12 @@ def _join(words: list[str]) -> str:
 
 
 # --------------------------------------------------------------------------- notebook UI
+HELP_FALLBACK = ("Hints and solution: run this cell to use the buttons. "
+                 "If the buttons do nothing, run this cell again.")
+CHANGED_CELL = "the exercise cell has changed since it last ran without errors: fix it and run it again"
+_said: set[str] = set()
+
+
 def _registry() -> dict[str, Exercise]:
     from helpers.exercises import EXERCISES
     return EXERCISES
@@ -734,17 +748,160 @@ def _say(line: str) -> None:
     print(textwrap.fill(line, width=88, subsequent_indent="   ", break_on_hyphens=False))
 
 
+def _say_once(key: str, line: str) -> None:
+    if key not in _said:
+        _said.add(key)
+        _say(line)
+
+
+# ---- widgets that read well before they run ------------------------------------------
+def widget_bundle(widget: Any, text: str) -> dict:
+    """The display bundle of an ipywidget with ``text`` as its text/plain fallback.
+
+    A notebook stored without widget state (or reopened after a kernel restart) shows a widget's
+    text/plain instead of the widget: ipywidgets' own is ``VBox(children=(HBox(...``. The widget
+    view is the same one ipywidgets 7 (``_ipython_display_``) and 8 (``_repr_mimebundle_``) publish.
+    """
+    bundle = {"text/plain": text}
+    if getattr(widget, "_view_name", None) is not None:
+        spec = getattr(widget, "get_view_spec", None)
+        view = spec() if callable(spec) else {"version_major": 2, "version_minor": 0,
+                                              "model_id": widget.model_id}
+        bundle["application/vnd.jupyter.widget-view+json"] = view
+    return bundle
+
+
+def show_widget(widget: Any, text: str) -> None:
+    """Display ``widget`` live, with the readable ``text`` for places where it cannot run."""
+    from IPython.display import display
+
+    display(widget_bundle(widget, text), raw=True)
+    displayed = getattr(widget, "_handle_displayed", None)      # ipywidgets 7: on_displayed callbacks
+    if callable(displayed):
+        displayed()
+
+
+def setup_note() -> str | None:
+    """One line when this runs in a notebook kernel where the setup cell has not run, else None."""
+    try:
+        from IPython import get_ipython
+
+        if get_ipython() is None:
+            return None
+        from helpers import course
+
+        if getattr(course, "SETUP_DONE", True):
+            return None
+    except Exception:
+        return None
+    return "⚠️ The setup cell at the top has not run in this kernel yet: run it first."
+
+
+# ---- a definition that did not run ------------------------------------------------------
+_FUTURE_FLAGS = 0
+for _feature in __future__.all_feature_names:
+    _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
+del _feature
+
+
+def _compile_flags() -> int:
+    """The flags a notebook cell is compiled with: top-level await, and the shell's __future__ imports."""
+    flags = getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        flags |= getattr(getattr(shell, "compile", None), "flags", 0) & _FUTURE_FLAGS
+    except Exception:
+        pass
+    return flags
+
+
+def _functions_named(code: Any, name: str) -> list:
+    """Every code object called ``name`` inside a compiled cell (nested ones included)."""
+    found, todo = [], [code]
+    while todo:
+        c = todo.pop()
+        for const in c.co_consts:
+            if isinstance(const, type(code)):
+                if const.co_name == name:
+                    found.append(const)
+                todo.append(const)
+    return found
+
+
+def _defining_cells(name: str, namespace: dict) -> list[str]:
+    """The cells of IPython's input history (``_ih`` / ``In``) with a ``def name(`` line, newest first."""
+    cells = namespace.get("_ih", namespace.get("In")) if isinstance(namespace, dict) else None
+    if not isinstance(cells, list) or not isinstance(name, str):
+        return []
+    defines = re.compile(rf"^[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(name)}[ \t]*\(", re.MULTILINE)
+    return [source for source in reversed(cells) if isinstance(source, str) and defines.search(source)]
+
+
+def changed_since_run(name: str, fn: Any, namespace: dict) -> bool:
+    """True when the newest notebook cell that defines ``name`` did not produce ``fn``.
+
+    IPython keeps every cell it ran in ``In`` / ``_ih``, including one that stopped at a SyntaxError
+    (or at an error above the ``def``): then ``fn`` is the previous definition, and grading it would
+    grade the learner's old code. True when that newest defining cell does not compile, or when it
+    compiles but ``fn`` is the function of an older cell. Anything else (no ``In`` outside IPython,
+    ``fn`` defined elsewhere, code the check cannot match) is False: grade it.
+    """
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return False
+    flags = _compile_flags()
+    newest = True                             # looking at the newest defining cell
+    for source in _defining_cells(name, namespace):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                compiled = compile(source, "<cell>", "exec", flags, dont_inherit=True)
+        except (SyntaxError, ValueError, OverflowError, RecursionError):
+            if newest:
+                return True                   # the learner's latest version never ran
+            continue
+        except Exception:
+            return False
+        functions = _functions_named(compiled, name)
+        if not functions:
+            continue                          # `def name(` inside a string: not a definition
+        if any(f == code for f in functions):     # equal code, whatever file name it was compiled under
+            return not newest
+        newest = False
+    return False
+
+
+# ---- the check ---------------------------------------------------------------------------
+def _record(exercise_id: str, fw: str, status: str) -> None:
+    """Save the verdict for the progress table; never breaks a check."""
+    try:
+        from helpers import progress
+
+        progress.record_exercise(exercise_id, fw, status)
+    except Exception as e:
+        _say_once("progress", f"(Your progress could not be saved: {type(e).__name__}.)")
+
+
 def check(exercise_id: str, framework: str = "numpy", answer: Any = None, widgets: bool = True) -> None:
     """Grade the learner's function for an exercise, print the verdict and offer hints and the solution.
 
     Call it in the cell under the exercise: ``check("rnn_step", "torch")`` grades the function called
     ``rnn_step`` in the notebook. (``check("rnn_step", rnn_step, "torch")`` works too.) The framework
     may be spelled "torch" / "pytorch" / "pt", "tensorflow" / "tf" / "keras", or "numpy".
+    The verdict is saved for :func:`helpers.progress.show_progress`.
     """
+    frame = inspect.currentframe()
+    caller = frame.f_back.f_globals if frame is not None and frame.f_back is not None else {}
+    del frame
     if callable(exercise_id) and not isinstance(exercise_id, str):    # check(rnn_step, "torch")
         exercise_id, answer = getattr(exercise_id, "__name__", repr(exercise_id)), exercise_id
     if callable(framework) and not isinstance(framework, str):      # check(id, function, framework)
         framework, answer = (answer if isinstance(answer, str) else "numpy"), framework
+    note = setup_note()
+    if note:
+        _say(note)
     problem = _unknown_id(exercise_id)
     if problem:
         _say(f"{ICONS[WRONG]} {problem}")
@@ -754,20 +911,30 @@ def check(exercise_id: str, framework: str = "numpy", answer: Any = None, widget
         _say(f"{ICONS[WRONG]} {_unknown_framework(framework)}")
         return
     if answer is None:
-        caller = inspect.currentframe().f_back.f_globals
         if exercise_id not in caller:
-            print(f"{ICONS[NOT_ATTEMPTED]} `{exercise_id}` is not defined yet: run the exercise cell above "
-                  "(it defines the function), then run this check again.")
+            if _defining_cells(exercise_id, caller):        # the exercise cell ran, and stopped at an error
+                print(f"{ICONS[NOT_ATTEMPTED]} `{exercise_id}` is not defined yet: the exercise cell stopped at "
+                      "an error; fix it, run it again, then run this check.")
+            else:
+                print(f"{ICONS[NOT_ATTEMPTED]} `{exercise_id}` is not defined yet: run the exercise cell above "
+                      "(it defines the function), then run this check again.")
             return
         answer = caller[exercise_id]
-    verdict = grade(_get(exercise_id), answer, fw)
-    _say(str(verdict))
-    for note in verdict.notes:
-        print(note)
+    try:
+        stale = caller.get(exercise_id) is answer and changed_since_run(exercise_id, answer, caller)
+    except Exception:
+        stale = False
+    if stale:
+        print(f"⚠️ `{exercise_id}`: {CHANGED_CELL}, then run this check.")    # one line, not graded
+    else:
+        verdict = grade(_get(exercise_id), answer, fw)
+        _say(str(verdict))
+        for note in verdict.notes:
+            print(note)
+        _record(exercise_id, fw, verdict.status)
     if widgets:
         try:
-            from IPython.display import display
-            display(HelpBox(exercise_id, fw).widget)
+            show_widget(HelpBox(exercise_id, fw).widget, HELP_FALLBACK)
         except Exception:  # no ipywidgets: the text helpers below still work
             pass
 
@@ -792,10 +959,11 @@ def solution(exercise_id: str, framework: str = "numpy") -> str:
 
 
 class HelpBox:
-    """Two buttons under a check: reveal the next hint, show the full solution.
+    """Two buttons under a check: reveal the next hint, show (or hide again) the full solution.
 
-    Feedback goes into an HTML widget's value (not an Output capture), so it works with
-    ipywidgets 7 and 8 and is testable without a browser.
+    The hints revealed so far stay; the solution appears below them. Everything goes into one HTML
+    widget's value (``text``, not an Output capture), so it works with ipywidgets 7 and 8 and is
+    testable without a browser.
     """
 
     def __init__(self, exercise_id: str, framework: str = "numpy"):
@@ -804,14 +972,18 @@ class HelpBox:
         self.exercise = _get(exercise_id)
         self.framework = normalise_framework(framework) or "numpy"
         self.shown = 0
+        self.solution_shown = False
         self.hint_button = w.Button(description=self._hint_label(), icon="lightbulb-o",
                                     layout=w.Layout(width="auto"))
         self.solution_button = w.Button(description="Show the solution", icon="eye",
                                         layout=w.Layout(width="auto"))
         self.text = w.HTML(value="")
         self.hint_button.on_click(lambda _: self.next_hint())
-        self.solution_button.on_click(lambda _: self.show_solution())
+        self.solution_button.on_click(lambda _: self.toggle_solution())
         self.widget = w.VBox([w.HBox([self.hint_button, self.solution_button]), self.text])
+
+    def _ipython_display_(self, **kwargs) -> None:
+        show_widget(self.widget, HELP_FALLBACK)
 
     def _hint_label(self) -> str:
         n = len(self.exercise.hints)
@@ -819,16 +991,33 @@ class HelpBox:
             return "All hints shown"
         return f"Show hint {self.shown + 1} of {n}"
 
+    def _render(self) -> None:
+        parts = [f"<p><b>Hint {i + 1}.</b> {html.escape(self.exercise.hint(i, self.framework))}</p>"
+                 for i in range(self.shown)]
+        if self.solution_shown:
+            code = html.escape(solution(self.exercise.id, self.framework))
+            parts.append("<p><b>One solution</b> (try the hints first; copy it into the cell above "
+                         "if you want to move on):</p><pre style='background:#f5f5f5;padding:6px'>"
+                         f"{code}</pre>")
+        self.text.value = "".join(parts)
+
     def next_hint(self) -> None:
         n = len(self.exercise.hints)
         self.shown = min(self.shown + 1, n)
-        self.text.value = "".join(f"<p><b>Hint {i + 1}.</b> {html.escape(self.exercise.hint(i, self.framework))}</p>"
-                                  for i in range(self.shown))
         self.hint_button.description = self._hint_label()
         self.hint_button.disabled = self.shown >= n
+        self._render()
 
-    def show_solution(self) -> None:
-        code = html.escape(solution(self.exercise.id, self.framework))
-        self.text.value = ("<p><b>One solution</b> (try the hints first; copy it into the cell above "
-                           "if you want to move on):</p><pre style='background:#f5f5f5;padding:6px'>"
-                           f"{code}</pre>")
+    def show_solution(self, shown: bool = True) -> None:
+        """Show the solution below the hints (``shown=False`` hides it again)."""
+        self.solution_shown = bool(shown)
+        self.solution_button.description = "Hide the solution" if shown else "Show the solution"
+        self.solution_button.icon = "eye-slash" if shown else "eye"
+        self._render()
+
+    def hide_solution(self) -> None:
+        self.show_solution(False)
+
+    def toggle_solution(self) -> None:
+        """What the solution button does: show the solution, or hide it when it is shown."""
+        self.show_solution(not self.solution_shown)

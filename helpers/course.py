@@ -17,6 +17,7 @@ BRANCH = "main"                           # the default branch the badges point 
 REPO_URL = f"https://github.com/{REPO}"
 CLONE_DIR = "rnn-course"                  # folder the Colab bootstrap clones into
 SEED = 0
+SETUP_DONE = False                       # set by setup(): checks and quizzes say when it has not run
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -68,6 +69,10 @@ def colab_badge(notebook_path: str) -> str:
     return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
             f"({colab_url(notebook_path)})")
 
+
+# The markdown line right above the setup cell in every notebook (stamped by tools/sync_notebooks.py).
+RUN_FIRST = ("▶️ **Run the setup cell below first** (Shift+Enter): it finds the course files and "
+             "prepares the notebook; every check, quiz and experiment after it needs it.")
 
 # The first code cell of every notebook, character for character.
 # It must work before `helpers/` is importable (on Colab the course is not on disk yet),
@@ -162,6 +167,8 @@ def environment_report() -> str:
 
 def setup(seed: int = SEED, report: bool = True) -> None:
     """Quiet logs, seed, set figure defaults and print the environment. Safe to run twice."""
+    global SETUP_DONE
+    SETUP_DONE = True
     quiet_framework_logs()
     seed_everything(seed)
     import matplotlib

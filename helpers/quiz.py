@@ -17,6 +17,9 @@ on every run, in every process and in both notebooks of a pair. ``Question.order
 indexes in the order the learner sees them.
 Feedback is written into widget values (``HTMLMath.value``), never into an ``Output`` capture,
 so it works with ipywidgets 7.7.1 (Colab) and 8 (JupyterLab 4) and tests can read it in-process.
+Changing an answer after a Check greys the verdict out ("press Check again") and takes the question
+out of the score until it is checked again. Each Check saves the quiz's score for
+:func:`helpers.progress.show_progress`.
 """
 from __future__ import annotations
 
@@ -35,6 +38,10 @@ TYPES = ("single", "multiple", "numeric")
 RIGHT_STYLE = "color:#1b7f3b"
 WRONG_STYLE = "color:#b3261e"
 NOTE_STYLE = "color:#8a5a00"
+STALE_STYLE = "color:#6b6b6b"
+CHANGED_NOTE = "Answer changed: press Check again."
+QUIZ_FALLBACK = ("Quiz: run this cell to take it (the buttons need a running kernel). "
+                 "If the buttons do nothing, run this cell again.")
 
 
 # --------------------------------------------------------------------------- banks
@@ -143,11 +150,13 @@ class Question:
     the chosen option, and ``boxes[i]`` is the checkbox of bank option ``i`` wherever it is shown.
     """
 
-    def __init__(self, q: dict, number: int, on_checked=None):
+    def __init__(self, q: dict, number: int, on_checked=None, on_changed=None):
         self.q = q
         self.kind = q["type"]
-        self.correct: bool | None = None          # None until checked with an answer
+        self.correct: bool | None = None          # None until checked with an answer (again after a change)
         self._on_checked = on_checked
+        self._on_changed = on_changed
+        self._shown = ""                          # what the feedback line holds: "", "nudge", "verdict", "changed"
         self.order: list[int] = display_order(q["id"], len(q.get("options", [])))
         self.prompt = w.HTMLMath(value=f"<b>Q{number}.</b> {q['prompt']}")
         full = w.Layout(width="auto")
@@ -166,6 +175,21 @@ class Question:
         self.feedback = w.HTMLMath(value="")
         self.widget = w.VBox([self.prompt, self.input, self.button, self.feedback],
                              layout=w.Layout(margin="0 0 12px 0"))
+        for source in (self.boxes if self.kind == "multiple" else [self.input]):
+            source.observe(self._answer_changed, names="value")
+
+    def _answer_changed(self, change=None) -> None:
+        """The learner changed the answer: the verdict shown is for the old one."""
+        if self._shown in ("verdict", "changed"):
+            self.feedback.value = _para(STALE_STYLE, f"<i>↺ {CHANGED_NOTE}</i>")
+            self._shown = "changed"
+        elif self._shown == "nudge":
+            self.feedback.value = ""                  # "pick an answer first" is done with
+            self._shown = ""
+        if self.correct is not None:
+            self.correct = None
+            if self._on_changed:
+                self._on_changed()
 
     # what the learner has entered -------------------------------------------------------
     def answer(self) -> Any:
@@ -185,11 +209,13 @@ class Question:
             self._on_checked()
 
     def _nudge(self, text: str) -> None:
+        self._shown = "nudge"
         self.feedback.value = _para(NOTE_STYLE, f"✋ {text}")
 
     def _verdict(self, right: bool, body: str) -> bool:
         head = "✅ Correct." if right else "❌ Not quite."
         self.feedback.value = _para(RIGHT_STYLE if right else WRONG_STYLE, f"<b>{head}</b> {body}")
+        self._shown = "verdict"
         return right
 
     def _check_single(self, choice):
@@ -238,6 +264,7 @@ class Quiz:
     """
 
     def __init__(self, topic: str, part: str, framework: str | None = None):
+        self.topic, self.part, self.framework = topic, part, framework
         bank = load_bank(topic)
         if part not in bank["parts"]:
             raise KeyError(f"Quiz bank {topic!r} has no part {part!r} (parts: {', '.join(bank['parts'])})")
@@ -245,21 +272,66 @@ class Quiz:
         qs = [q for q in spec["questions"]
               if framework is None or framework in q.get("frameworks", [framework])]
         self.title = spec.get("title", part)
-        self.questions = [Question(q, i + 1, self._update_score) for i, q in enumerate(qs)]
+        self.note = ""                            # one line under the score (progress not saved, ...)
+        self.questions = [Question(q, i + 1, self._checked, self._update_score) for i, q in enumerate(qs)]
         self.score = w.HTML(value="")
         self._update_score()
         header = w.HTML(value=f"<h4 style='margin:4px 0'>📝 {html.escape(self.title)}</h4>")
         self.widget = w.VBox([header, *[q.widget for q in self.questions], self.score])
 
+    def _ipython_display_(self, **kwargs) -> None:
+        from helpers.checks import show_widget
+
+        show_widget(self.widget, QUIZ_FALLBACK)
+
+    def results(self) -> dict[str, bool | None]:
+        """Question id -> True (checked, right), False (checked, wrong) or None (not checked)."""
+        return {q.q["id"]: q.correct for q in self.questions}
+
+    def _checked(self) -> None:
+        self._update_score()
+        _record(self)
+
     def _update_score(self) -> None:
         answered = sum(q.correct is not None for q in self.questions)
         right = sum(q.correct is True for q in self.questions)
+        note = f"<br><span style='{NOTE_STYLE}'>{html.escape(self.note)}</span>" if self.note else ""
         self.score.value = (f"<b>Score: {right} / {len(self.questions)} correct</b> "
-                            f"({answered} checked; you can change an answer and check again)")
+                            f"({answered} checked; you can change an answer and check again){note}")
+
+
+_said: set[str] = set()
+
+
+def _record(quiz: Quiz) -> None:
+    """Save the quiz's score for the progress table; never breaks the quiz.
+
+    This runs in a button callback, where printed text would not be seen: a problem to report
+    goes under the score line instead.
+    """
+    def say(line: str) -> None:
+        quiz.note = line
+        quiz._update_score()
+
+    try:
+        from helpers import progress
+
+        progress.record_quiz(quiz.topic, quiz.part, quiz.framework, quiz.results(), say=say)
+    except Exception as e:
+        if "progress" not in _said:
+            _said.add("progress")
+            say(f"(Your quiz score could not be saved: {type(e).__name__}.)")
 
 
 def quiz(topic: str, part: str, framework: str | None = None) -> None:
-    """Show one part of a topic's quiz in the notebook."""
-    from IPython.display import display
+    """Show one part of a topic's quiz in the notebook.
 
-    display(Quiz(topic, part, framework).widget)
+    Displayed with a readable text fallback (``QUIZ_FALLBACK``) for where the widget cannot run:
+    a notebook opened without a kernel, or after a restart.
+    """
+    from helpers.checks import setup_note, show_widget
+
+    note = setup_note()
+    if note:
+        print(note)
+    show_widget(Quiz(topic, part, framework).widget, QUIZ_FALLBACK)

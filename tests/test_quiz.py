@@ -286,7 +286,28 @@ IPYWIDGETS_7_SCRIPT = textwrap.dedent("""
                 assert f"Score: {len(quiz.questions)} / {len(quiz.questions)}" in quiz.score.value
     box = checks.HelpBox("softmax")
     box.hint_button.click(); box.solution_button.click()
-    assert "np.exp" in box.text.value
+    assert "np.exp" in box.text.value and "Hint 1." in box.text.value
+    assert box.solution_button.description == "Hide the solution"
+    box.solution_button.click()
+    assert "np.exp" not in box.text.value and "Hint 1." in box.text.value
+    quiz = qz.Quiz("00_start_here", "warmup")                 # a changed answer greys the verdict out
+    q = next(q for q in quiz.questions if q.kind == "single")
+    q.input.index = 0; q.button.click(); q.input.index = 1
+    assert qz.CHANGED_NOTE in q.feedback.value and q.correct is None and "Score: 0 /" in quiz.score.value
+    from IPython.core.interactiveshell import InteractiveShell   # what a notebook receives
+    from IPython.core.displaypub import CapturingDisplayPublisher
+    shell = InteractiveShell.instance()
+    shell.display_pub = CapturingDisplayPublisher()
+    import contextlib, io
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        qz.quiz("00_start_here", "warmup")
+        checks.check("softmax", lambda z: z)
+    assert "setup cell" in printed.getvalue() and "Not yet" in printed.getvalue(), printed.getvalue()
+    bundles = [o["data"] for o in shell.display_pub.outputs]
+    assert [b["text/plain"] for b in bundles] == [qz.QUIZ_FALLBACK, checks.HELP_FALLBACK], bundles
+    for b in bundles:
+        model_id = b["application/vnd.jupyter.widget-view+json"]["model_id"]
+        assert model_id in ipywidgets.Widget.widgets, model_id
     print("ok", n)
 """)
 
@@ -306,3 +327,67 @@ def test_quizzes_and_hint_buttons_work_with_colab_ipywidgets_7_7_1(tmp_path):
                          env=env, cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.startswith("ok ") and int(run.stdout.split()[1]) >= len(ALL_QUESTIONS)
+
+
+# =========================================================================== a changed answer, the display
+def _first_of_kind(kind):
+    topic, part, q = next((t, p, q) for t, p, q in ALL_QUESTIONS if q["type"] == kind)
+    quiz = qz.Quiz(topic, part, framework=(q.get("frameworks") or [None])[0])
+    return quiz, next(x for x in quiz.questions if x.q["id"] == q["id"])
+
+
+def _other(question, answer):
+    """A different answer of the same kind (a changed radio choice, one more box ticked, other text)."""
+    if question.kind == "single":
+        return next(i for i in range(len(question.q["options"])) if i != answer)
+    if question.kind == "multiple":
+        return answer ^ {next(iter(set(range(len(question.q["options"]))) - answer))}
+    return answer + "1"
+
+
+@pytest.mark.parametrize("kind", qz.TYPES)
+def test_changing_the_answer_after_a_check_greys_the_verdict_out_and_unscores_it(kind):
+    quiz, question = _first_of_kind(kind)
+    n = len(quiz.questions)
+    right, _ = _right_and_wrong(question.q)
+    _enter(question, right)
+    question.button.click()
+    assert "✅ Correct." in question.feedback.value and f"Score: 1 / {n} correct</b> (1 checked" in quiz.score.value
+    _enter(question, _other(question, right))
+    assert qz.CHANGED_NOTE in question.feedback.value and "✅" not in question.feedback.value
+    assert question.correct is None and f"Score: 0 / {n} correct</b> (0 checked" in quiz.score.value
+    _enter(question, right)                                   # back to the right answer: still not re-checked
+    assert qz.CHANGED_NOTE in question.feedback.value and f"Score: 0 / {n}" in quiz.score.value
+    question.button.click()
+    assert "✅ Correct." in question.feedback.value and f"Score: 1 / {n}" in quiz.score.value
+
+
+def test_a_single_checkbox_or_keystroke_counts_as_a_change_and_a_nudge_is_cleared():
+    quiz, question = _first_of_kind("multiple")
+    right, wrong = _right_and_wrong(question.q)
+    _enter(question, wrong)
+    question.button.click()
+    assert "❌ Not quite." in question.feedback.value and question.correct is False
+    box = question.boxes[next(iter(right))]
+    box.value = not box.value                                 # one box toggled
+    assert qz.CHANGED_NOTE in question.feedback.value and question.correct is None
+    quiz, question = _first_of_kind("numeric")
+    question.button.click()
+    assert "✋" in question.feedback.value
+    question.input.value = "4"                                # typing after a nudge: the nudge goes
+    assert question.feedback.value == ""
+    question.button.click()
+    question.input.value = "42"                               # one more keystroke after a verdict
+    assert qz.CHANGED_NOTE in question.feedback.value
+
+
+def test_a_quiz_is_displayed_live_with_a_readable_text_fallback(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.append((objs, kw)))
+    qz.quiz("00_start_here", "warmup")
+    [((bundle,), kw)] = shown
+    assert kw.get("raw") is True
+    assert bundle["text/plain"] == qz.QUIZ_FALLBACK
+    assert "run this cell" in bundle["text/plain"] and "If the buttons do nothing, run this cell again." in qz.QUIZ_FALLBACK
+    view = bundle["application/vnd.jupyter.widget-view+json"]
+    assert view["version_major"] == 2 and isinstance(view["model_id"], str) and view["model_id"]

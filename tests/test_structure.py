@@ -46,6 +46,13 @@ def test_first_code_cell_is_the_setup_cell(path):
     assert f'COURSE_REPO = "{course.REPO_URL}.git"' in first_code.source
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_a_line_above_the_setup_cell_says_to_run_it_first(path):
+    cells = read(path).cells
+    at = cells.index(next(c for c in cells if c.cell_type == "code"))
+    assert at > 0 and cells[at - 1].cell_type == "markdown" and cells[at - 1].source == course.RUN_FIRST
+
+
 MAX_CODE_LINE = 89          # JupyterLab shows about 90 characters of code without scrolling
 
 

@@ -20,7 +20,7 @@ import nbformat
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from helpers.course import (NOTEBOOKS, TABLE_END, TABLE_START, colab_badge, notebook_table,  # noqa: E402
+from helpers.course import (NOTEBOOKS, RUN_FIRST, TABLE_END, TABLE_START, colab_badge, notebook_table,  # noqa: E402
                             setup_cell_source)
 
 BADGE_LINE = re.compile(r"^\[!\[Open In Colab\].*$", re.MULTILINE)
@@ -62,12 +62,27 @@ def stamp(nb: nbformat.NotebookNode, rel_path: str) -> bool:
         cell = nbformat.v4.new_code_cell(setup)
         nb.cells.insert(nb.cells.index(code[0]) if code else len(nb.cells), cell)
         changed = True
+    # One line right above the setup cell: a learner who starts lower down gets raw NameErrors.
+    at = nb.cells.index(next(c for c in nb.cells if c.cell_type == "code"))
+    before = nb.cells[at - 1] if at else None
+    if before is not None and before.cell_type == "markdown" and before.source.startswith("▶️"):
+        if before.source != RUN_FIRST:
+            before.source, changed = RUN_FIRST, True
+    else:
+        nb.cells.insert(at, nbformat.v4.new_markdown_cell(RUN_FIRST))
+        changed = True
     return changed
 
 
 def execute(nb: nbformat.NotebookNode, timeout: int = 600) -> float:
+    import os
+    import tempfile
+
     from nbclient import NotebookClient
 
+    # The kernel records check verdicts and quiz scores (helpers/progress.py): keep a maintainer's
+    # runs out of their own progress file.
+    os.environ["RNN_COURSE_PROGRESS"] = os.path.join(tempfile.mkdtemp(), "progress.json")
     start = time.perf_counter()
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
