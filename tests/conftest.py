@@ -8,7 +8,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("MPLBACKEND", "Agg")
-os.environ.setdefault("RNN_COURSE_PROGRESS", os.path.join(__import__("tempfile").gettempdir(), "rnn_course_progress_tests.json"))  # never the real home
+# Check verdicts and quiz scores are recorded (helpers/progress.py): into a fresh file per test run,
+# never the real home, and never one that earlier runs filled.
+os.environ.setdefault("RNN_COURSE_PROGRESS",
+                      os.path.join(__import__("tempfile").mkdtemp(prefix="rnn-course-tests-"), "progress.json"))
 
 
 def load_function(source: str, framework: str):

@@ -291,6 +291,30 @@ def use_exercise_check_like_a_learner(page, notebook, log: list[str]) -> None:
     save_shot(node.locator(".jp-OutputArea").first, f"{notebook.stem}-check.png")
 
 
+def use_progress_table_like_a_learner(page, notebook, log: list[str]) -> None:
+    """Re-run the "your progress" cell after the quiz and the check: the table shows what was just done."""
+    from playwright.sync_api import expect
+
+    cells = [i for i, src in bs.code_cells(notebook) if "show_progress()" in src]
+    if not cells:
+        return
+    node = cell(page, cells[0])
+    prompt = node.locator(".jp-InputPrompt")
+    before = prompt.inner_text()
+    node.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Control+Enter")
+    expect(prompt).not_to_have_text(before, timeout=UI_TIMEOUT_MS)
+    expect(prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=60_000)
+    table = node.locator(".jp-OutputArea-output table")
+    expect(table).to_be_visible()
+    text = table.inner_text()
+    for topic in ("Start here", "From FFN to RNN", "LSTM"):
+        assert topic in text, f"the progress table has no row for {topic!r}: {text[:300]!r}"
+    assert "warmup -/3" not in text.split("\n")[1], f"the quiz just answered is not in the table: {text[:300]!r}"
+    log.append(f"progress table after the quiz: {text.splitlines()[1]!r}")
+    save_shot(node.locator(".jp-OutputArea").first, f"{notebook.stem}-progress.png")
+
+
 # --------------------------------------------------------------------------- the test
 def test_some_notebooks_found():
     assert any(p.name == "00_start_here.ipynb" for p in NOTEBOOKS)
@@ -323,6 +347,7 @@ def test_notebook_in_jupyterlab(lab, page, notebook):
 
         use_quiz_like_a_learner(page, notebook, log)
         use_exercise_check_like_a_learner(page, notebook, log)
+        use_progress_table_like_a_learner(page, notebook, log)
 
         figure = page.locator('.jp-OutputArea-output[data-mime-type="image/png"] img')
         if figure.count():
