@@ -115,3 +115,20 @@ def adding_problem(n: int, seq_len: int = 50, seed: int = 0) -> tuple[np.ndarray
     markers[rows, second] = 1.0
     y = values[rows, first] + values[rows, second]
     return np.stack([values, markers], axis=-1), y.astype(np.float32)
+
+
+# ---- topic 02 (revision)
+def echo_stream(n: int, seq_len: int, delay: int = 3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A long stream for truncated BPTT: the target at step t is the input from ``delay`` steps back.
+
+    x[b, t] is Gaussian noise (standard deviation 1, one feature); y[b, t] = x[b, t - delay], and 0 for
+    the first ``delay`` steps. Predicting 0 everywhere gives a mean squared error of about 1, the baseline;
+    a model that remembers the last ``delay`` inputs gets it near 0.
+
+    Returns x: (n, seq_len, 1) float32, y: (n, seq_len) float32.
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, seq_len)).astype(np.float32)
+    y = np.zeros_like(x)
+    y[:, delay:] = x[:, :-delay]
+    return x[:, :, None], y

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 from matplotlib.ticker import MaxNLocator
 
 
@@ -77,15 +77,26 @@ def rnn_folded_unrolled(steps: int = 4):
 
 
 # --------------------------------------------------------------------------- topic 02
-def gradient_norms_by_step(curves: dict, title: str = "", ylabel: str = r"$\|\partial L / \partial h_t\|$"):
-    """Gradient norm per time step, log scale: ``curves`` maps a label to a (T,) array of norms."""
+def gradient_norms_by_step(curves: dict, title: str = "", ylabel: str = r"$\|\partial L / \partial h_t\|$",
+                           ylim: tuple | None = None, reference: tuple | None = None):
+    """Gradient norm per time step, log scale: ``curves`` maps a label to a (T,) array of norms.
+
+    ``ylim`` = (low, high) fixes the y axis (so that figures drawn one after another can be compared);
+    ``reference`` = (label, norms) adds a faint grey curve to compare with.
+    """
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    if reference is not None:
+        ref_label, ref_norms = reference
+        ax.semilogy(range(1, len(ref_norms) + 1), ref_norms, color="grey", alpha=0.4, lw=1.5,
+                    label=ref_label)
     for label, norms in curves.items():
         ax.semilogy(range(1, len(norms) + 1), norms, label=label)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
     ax.set_xlabel("time step t (the loss is computed after the last step)")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    if len(curves) > 1:
+    if len(curves) > 1 or reference is not None:
         ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -110,19 +121,32 @@ def training_curves(curves: dict, ylabel: str = "training loss", xlabel: str = "
     return fig
 
 
-def accuracy_by_length(lengths, accuracies: dict, chance: float, title: str = ""):
-    """Held-out accuracy against sequence length, one line per model."""
+def accuracy_by_length(lengths, accuracies: dict, chance: float, title: str = "",
+                       ylabel: str = "held-out accuracy"):
+    """Accuracy against sequence length, one line per model.
+
+    ``accuracies`` maps a label to one accuracy per length, or to one list of runs per length: then
+    every run is drawn as a dot and the line joins the means of the runs.
+    """
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     for label, acc in accuracies.items():
-        ax.plot(lengths, acc, marker="o", label=label)
+        if len(acc) and hasattr(acc[0], "__len__"):              # runs per length
+            means = [sum(runs) / len(runs) for runs in acc]
+            line, = ax.plot(lengths, means, marker="o", label=f"{label} (mean of {len(acc[0])} runs)")
+            xs = [t * 2 ** (0.05 * (i - (len(runs) - 1) / 2))   # side by side, not on top
+                  for t, runs in zip(lengths, acc) for i in range(len(runs))]
+            ax.scatter(xs, [a for runs in acc for a in runs], s=22, color=line.get_color(),
+                       alpha=0.45, label=f"{label}, each run", zorder=3)
+        else:
+            ax.plot(lengths, acc, marker="o", label=label)
     ax.axhline(chance, color="grey", ls="--", lw=1, label=f"chance ({chance:.0%})")
     ax.set_xscale("log", base=2)
     ax.set_xticks(lengths, [str(t) for t in lengths])
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("sequence length T (steps between the first token and the answer)")
-    ax.set_ylabel("held-out accuracy")
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
-    ax.legend()
+    ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -144,4 +168,166 @@ def gate_heatmaps(gates: dict, markers=None, title: str = ""):
     fig.colorbar(im, ax=list(axes), shrink=0.8, label="activation")
     if title:
         fig.suptitle(title)
+    return fig
+
+
+# ---- topic 03 (revision)
+def _flow(ax, start, end, color="black", lw=1.2):
+    """An arrow from start to end that touches both points (no gap at either end)."""
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, lw=lw,
+                                 color=color, shrinkA=0, shrinkB=0, zorder=2))
+
+
+def _node(ax, xy, symbol, r=0.26):
+    """A round operation node (multiply or add) on a data line."""
+    ax.add_patch(Circle(xy, r, fc="white", ec="black", lw=1.2, zorder=3))
+    ax.text(xy[0], xy[1], symbol, ha="center", va="center", fontsize=12, zorder=4)
+
+
+def lstm_cell_diagram():
+    """One LSTM step: gates f, i, o (sigmoid) and the candidate g (tanh) read h_{t-1} and x_t; the
+    cell state runs straight across the top (the "highway"), touched only by a multiply and an add;
+    h_t = o_t * tanh(c_t) leaves at the bottom right."""
+    fig, ax = plt.subplots(figsize=(9, 4.6))
+    hw, bus, gate_y, r = 3.6, 0.0, 1.1, 0.26            # heights: highway, input line, gates
+    red, blue, grey = "#c0392b", "#1f4e9c", "#555555"
+    sig_c, tanh_c = "#cfe3ff", "#fde2c8"
+    ax.add_patch(FancyBboxPatch((1.0, -0.7), 9.0, 5.0, boxstyle="round,pad=0.1", fc="#f7f7f7",
+                                ec=grey, lw=1, zorder=0))
+    # the cell state: in at the left, a multiply (forget), an add (write), out at the right
+    ax.plot([0.0, 3 - r], [hw, hw], color=red, lw=2.5, zorder=1)
+    ax.plot([3 + r, 6 - r], [hw, hw], color=red, lw=2.5, zorder=1)
+    _flow(ax, (6 + r, hw), (11.0, hw), color=red, lw=2.5)
+    ax.text(-0.1, hw, "$c_{t-1}$", ha="right", va="center", color=red, fontsize=12)
+    ax.text(11.1, hw, "$c_t$", ha="left", va="center", color=red, fontsize=12)
+    ax.text(4.5, hw + 0.3, r"cell state, the highway: $\odot\, f_t$, then $+\; i_t \odot g_t$",
+            ha="center", va="bottom", color=red, fontsize=10)
+    _node(ax, (3, hw), r"$\times$")
+    _node(ax, (6, hw), "$+$")
+    # the input line: h_{t-1} from the left, x_t from below; every gate reads both
+    ax.plot([0.0, 7.6], [bus, bus], color=blue, lw=1.5, zorder=1)
+    ax.text(-0.1, bus, "$h_{t-1}$", ha="right", va="center", color=blue, fontsize=12)
+    ax.plot([2.0, 2.0], [-1.3, bus], color=blue, lw=1.5, zorder=1)
+    ax.text(2.0, -1.45, "$x_t$", ha="center", va="top", color=blue, fontsize=12)
+    gates = [(3.0, r"$\sigma$", "$f_t$", sig_c), (4.6, r"$\sigma$", "$i_t$", sig_c),
+             (6.0, "tanh", "$g_t$", tanh_c), (7.6, r"$\sigma$", "$o_t$", sig_c)]
+    for x, fn, name, col in gates:
+        _flow(ax, (x, bus), (x, gate_y - 0.35), color=blue)
+        _box(ax, (x, gate_y), fn, col, w=0.8, h=0.6)
+        if name == "$o_t$":                              # o_t leaves to the right
+            ax.text(x + 0.7, gate_y + 0.25, name, ha="center", va="center", fontsize=11)
+        else:                                           # the others leave upwards
+            ax.text(x + 0.12, gate_y + 0.62, name, ha="left", va="center", fontsize=11)
+    # forget: f_t multiplies the old cell state
+    _flow(ax, (3.0, gate_y + 0.35), (3.0, hw - r))
+    ax.text(2.85, 2.55, "forget", ha="right", va="center", fontsize=9, color=grey)
+    # write: i_t * g_t is added to it
+    _node(ax, (6.0, 2.45), r"$\times$")
+    ax.plot([4.6, 4.6], [gate_y + 0.35, 2.45], color="black", lw=1.2)
+    _flow(ax, (4.6, 2.45), (6.0 - r, 2.45))
+    _flow(ax, (6.0, gate_y + 0.35), (6.0, 2.45 - r))
+    _flow(ax, (6.0, 2.45 + r), (6.0, hw - r))
+    ax.text(6.35, 2.45, "write", ha="left", va="center", fontsize=9, color=grey)
+    # show: h_t = o_t * tanh(c_t)
+    ax.plot([8.9, 8.9], [hw, 2.75], color=red, lw=1.5)
+    _box(ax, (8.9, 2.45), "tanh", tanh_c, w=0.8, h=0.5)
+    _flow(ax, (8.9, 2.15), (8.9, gate_y + r))
+    _node(ax, (8.9, gate_y), r"$\times$")
+    _flow(ax, (7.6 + 0.45, gate_y), (8.9 - r, gate_y))
+    ax.text(9.25, gate_y, "show", ha="left", va="center", fontsize=9, color=grey)
+    ax.plot([8.9, 8.9], [gate_y - r, bus], color=blue, lw=1.5)
+    _flow(ax, (8.9, bus), (11.0, bus), color=blue, lw=1.5)
+    ax.text(11.1, bus, "$h_t$", ha="left", va="center", color=blue, fontsize=12)
+    ax.text(4.6, -1.3, r"each box: $\sigma$ or tanh of its own $x_t W_x + h_{t-1} W_h + b$",
+            ha="left", va="center", fontsize=9, color=grey)
+    ax.set_xlim(-1.0, 12.0)
+    ax.set_ylim(-1.9, 4.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title("One LSTM step")
+    fig.tight_layout()
+    return fig
+
+
+def runs_by_seed(groups: dict, ylabel: str, xlabel: str = "epoch", title: str = "",
+                 logy: bool = False, hlines: tuple = ()):
+    """Several runs per setting: ``groups`` maps a label to a list of curves (one per seed).
+
+    One colour per label, one line style per seed; each (value, label) in ``hlines`` draws a
+    horizontal reference line.
+    """
+    fig, ax = plt.subplots(figsize=(6.8, 3.8))
+    styles = ["-", "--", ":", "-."]
+    for k, (label, curves) in enumerate(groups.items()):
+        for s, values in enumerate(curves):
+            ax.plot(range(1, len(values) + 1), values, color=f"C{k}", lw=1.3,
+                    ls=styles[s % len(styles)], label=f"{label}, seed {s}")
+    for (value, label), ls in zip(hlines, ["--", "-.", ":"]):
+        ax.axhline(value, color="grey", ls=ls, lw=1, label=label)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+def accuracy_by_length_runs(lengths, runs: dict, chance: float, title: str = ""):
+    """Test accuracy against sequence length with its spread over seeds.
+
+    ``runs`` maps a model's label to an array (len(lengths), seeds): each seed is a dot, the
+    line joins the means.
+    """
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    for k, (label, acc) in enumerate(runs.items()):
+        acc = np.asarray(acc, dtype=float)
+        shift = 1.0 + 0.04 * (k - (len(runs) - 1) / 2)          # side by side, not on top
+        xs = np.asarray(lengths, dtype=float) * shift
+        ax.plot(xs, acc.mean(axis=1), color=f"C{k}", marker="o",
+                label=f"{label} (mean of {acc.shape[1]} seeds)")
+        for s in range(acc.shape[1]):
+            ax.plot(xs, acc[:, s], ls="none", marker=".", ms=7, color=f"C{k}", alpha=0.6)
+    ax.axhline(chance, color="grey", ls="--", lw=1, label=f"chance ({chance:.0%})")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(lengths, [str(t) for t in lengths])
+    ax.minorticks_off()
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("sequence length T (steps between the first token and the answer)")
+    ax.set_ylabel("test accuracy")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def state_gradient_norms(h_curves: dict, c_curves: dict, title: str = ""):
+    """Gradient norm per time step, log scale, in two panels sharing the y axis:
+    ||dL/dh_t|| (left) and ||dL/dc_t|| (right, the cell state: LSTMs only).
+
+    Each dict maps a label to an array (seeds, T) or (T,); every seed is drawn, one colour per
+    label, the same colour for a label in both panels.
+    """
+    import numpy as np
+
+    fig, (ax_h, ax_c) = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    colours = {label: f"C{k}" for k, label in enumerate(dict.fromkeys([*h_curves, *c_curves]))}
+    for ax, curves in ((ax_h, h_curves), (ax_c, c_curves)):
+        for label, norms in curves.items():
+            norms = np.atleast_2d(norms)
+            for s, row in enumerate(norms):
+                ax.semilogy(range(1, len(row) + 1), row, color=colours[label], lw=1.2,
+                            alpha=0.8, label=label if s == 0 else None)
+        ax.set_xlabel("time step t (the loss is computed after the last step)")
+        ax.legend(fontsize=8)
+    ax_h.set_ylabel("gradient norm")
+    ax_h.set_title(r"$\|\partial L / \partial h_t\|$")
+    ax_c.set_title(r"$\|\partial L / \partial c_t\|$ (the cell state)")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
     return fig

@@ -57,20 +57,27 @@ def accuracy(model, X, y, device=None) -> float:
 
 
 def fit(model, X_train, y_train, X_val, y_val, epochs: int = 10, lr: float = 1e-2,
-        batch_size: int = 64, seed: int = SEED, clip: float | None = None) -> dict:
+        batch_size: int = 64, seed: int = SEED, clip: float | None = None,
+        X_test=None, y_test=None) -> dict:
     """Train a classifier with Adam and cross-entropy; NumPy in, plain history dict out.
 
     Returns {"train_loss": [...], "train_acc": [...], "val_acc": [...]}, one entry per epoch.
+    With X_test, y_test it also records "test_acc" per epoch, so that the test accuracy can be
+    read once, at the epoch chosen on validation (test_acc[argmax(val_acc)]), never maximised.
     """
     keras.utils.set_random_seed(seed)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=lr, global_clipnorm=clip),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     hist = {"train_loss": [], "train_acc": [], "val_acc": []}
+    if X_test is not None:
+        hist["test_acc"] = []
     for _ in range(epochs):
         h = model.fit(X_train, y_train, batch_size=batch_size, epochs=1, shuffle=True, verbose=0)
         hist["train_loss"].append(float(h.history["loss"][0]))
         hist["train_acc"].append(accuracy(model, X_train, y_train))
         hist["val_acc"].append(accuracy(model, X_val, y_val))
+        if X_test is not None:
+            hist["test_acc"].append(accuracy(model, X_test, y_test))
     return hist
 
 
@@ -193,3 +200,129 @@ def train_tbptt(cell, head, x, y, k: int, lr: float) -> list[float]:
             v.assign_sub(lr * g)
         losses.append(float(loss))
     return losses
+
+
+# ---- topic 03 (revision)
+def _last_output(layer, x):
+    """The last output of a built ``keras.layers.LSTM`` / ``SimpleRNN`` on x (B, T, D): (B, H).
+
+    The same numbers and gradients as ``layer(x)``, computed faster on a CPU. An LSTM runs as
+    TensorFlow's fused op BlockLSTM: the whole sequence in one C++ kernel, which wants the gate
+    blocks in the order i, c, f, o (Keras: i, f, c, o) and adds ``forget_bias`` (here 0) itself.
+    A SimpleRNN computes every step's input term at once, then steps through time in a Python
+    loop (inside tf.function: one small graph per step, faster here than a tf.while_loop).
+    """
+    cell = layer.cell
+    x_tm = tf.transpose(x, [1, 0, 2])                                 # (T, B, D): time first
+    H = cell.units
+    h0 = tf.zeros((tf.shape(x)[0], H))
+    if isinstance(layer, keras.layers.LSTM):
+        icfo = np.concatenate([np.arange(H), np.arange(2 * H, 3 * H), np.arange(H, 2 * H),
+                               np.arange(3 * H, 4 * H)])
+        w = tf.gather(tf.concat([cell.kernel, cell.recurrent_kernel], axis=0), icfo, axis=1)
+        zeros = tf.zeros((H,))
+        out = tf.raw_ops.BlockLSTM(
+            seq_len_max=tf.cast(tf.shape(x)[1], tf.int64), x=x_tm, cs_prev=h0, h_prev=h0, w=w,
+            wci=zeros, wcf=zeros, wco=zeros, b=tf.gather(cell.bias, icfo), forget_bias=0.0,
+            cell_clip=-1.0, use_peephole=False)
+        return out[6][-1]                                             # h of every step -> h_T
+    if isinstance(layer, keras.layers.SimpleRNN):
+        h = h0
+        for xw_t in tf.unstack(tf.einsum("tbd,dh->tbh", x_tm, cell.kernel) + cell.bias):
+            h = tf.tanh(xw_t + h @ cell.recurrent_kernel)              # (B, H)
+        return h
+    raise TypeError(f"fit_runs handles LSTM and SimpleRNN layers, not {type(layer).__name__}")
+
+
+def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=None,
+             task: str = "regression", epochs: int = 10, lr: float = 1e-2,
+             batch_size: int = 100, seed: int = SEED, clip: float | None = None) -> list[dict]:
+    """Train several independent models on the same data, each exactly as if it were alone.
+
+    Every model gets Adam (learning rate lr; Adam updates every weight on its own), the loss of
+    ``task`` ("regression": mean squared error on outputs (B,); "classification": cross-entropy
+    on logits (B, C)), its own global gradient norm clipped at ``clip``, and the same shuffled
+    mini-batches (from ``seed``). Each model must be built and hold ``.rnn`` (a Keras LSTM or
+    SimpleRNN returning its last output) and ``.head`` (a Dense layer on it), as the course's
+    models do. All models train in one compiled step, their recurrent layers run by
+    ``_last_output``, so TensorFlow runs them side by side on every CPU core.
+    Returns one history per model, {"train_loss", "val_mse"} or {"train_loss", "val_acc"}, one
+    entry per epoch; with X_test also "test_mse" / "test_acc" per epoch, to be read once, at the
+    epoch chosen on validation.
+    """
+    if task not in ("regression", "classification"):
+        raise ValueError(f"task must be 'regression' or 'classification', not {task!r}")
+    name = "mse" if task == "regression" else "acc"
+    weights = [m.trainable_variables for m in models]
+    flat = [v for ws in weights for v in ws]
+    # Adam as Keras computes it (beta_1 0.9, beta_2 0.999, epsilon 1e-7), written out: it traces
+    # faster than keras.optimizers.Adam, and it updates every weight on its own
+    moments = [(tf.Variable(tf.zeros_like(v)), tf.Variable(tf.zeros_like(v))) for v in flat]
+    step = tf.Variable(0.0)
+
+    def adam(grads):
+        step.assign_add(1.0)
+        alpha = lr * tf.sqrt(1.0 - 0.999 ** step) / (1.0 - 0.9 ** step)
+        for v, g, (m, s) in zip(flat, grads, moments):
+            m.assign_add((g - m) * 0.1)
+            s.assign_add((g * g - s) * 0.001)
+            v.assign_sub(alpha * m / (tf.sqrt(s) + 1e-7))
+
+    def outputs(x):                                   # one (B, C) output per model
+        return [_last_output(m.rnn, x) @ m.head.kernel + m.head.bias for m in models]
+
+    def losses(outs, y):
+        if task == "regression":
+            return [tf.reduce_mean((o[:, 0] - y) ** 2) for o in outs]
+        return [tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, o)) for o in outs]
+
+    @tf.function(autograph=False)           # plain Python loops: no need to convert
+    def train_step(x, y):
+        with tf.GradientTape() as tape:
+            per_model = losses(outputs(x), y)
+            total = tf.add_n(per_model)           # no shared weight: each model's own gradient
+        grads = [tf.convert_to_tensor(g) for g in tape.gradient(total, flat)]  # dense, not sparse
+        start, clipped = 0, []
+        for ws in weights:
+            g = grads[start:start + len(ws)]
+            start += len(ws)
+            clipped += g if clip is None else tf.clip_by_global_norm(g, clip)[0]
+        adam(clipped)
+        return tf.stack(per_model)
+
+    @tf.function(autograph=False)           # plain Python loops: no need to convert
+    def evaluate(x, y):
+        outs = outputs(x)
+        if task == "regression":
+            return tf.stack(losses(outs, y))
+        return tf.stack([tf.reduce_mean(tf.cast(tf.argmax(o, -1) == y, tf.float32)) for o in outs])
+
+    X_tr, y_tr = np.asarray(X_train, np.float32), np.asarray(y_train)
+    splits = {"val": (X_val, y_val)} if X_test is None else {"val": (X_val, y_val),
+                                                              "test": (X_test, y_test)}
+    splits = {s: (tf.constant(X, tf.float32), tf.constant(y)) for s, (X, y) in splits.items()}
+    probe = splits["val"][0][:2, :3]                  # the fast path must agree with the models
+    for m in models:
+        got = _last_output(m.rnn, probe) @ m.head.kernel + m.head.bias
+        want = tf.reshape(m(probe), tf.shape(got))
+        if float(tf.reduce_max(tf.abs(got - want))) > 1e-4:
+            raise ValueError("fit_runs needs models computed as head(rnn(x)), like the course's")
+    hists = [{"train_loss": [], **{f"{s}_{name}": [] for s in splits}} for _ in models]
+    rng = np.random.default_rng(seed)
+    for _ in range(epochs):
+        order, total = rng.permutation(len(X_tr)), np.zeros(len(models))
+        for i in range(0, len(order), batch_size):
+            idx = order[i:i + batch_size]
+            total += train_step(tf.constant(X_tr[idx]), tf.constant(y_tr[idx])).numpy() * len(idx)
+        scores = {s: evaluate(*xy).numpy() for s, xy in splits.items()}
+        for r, hist in enumerate(hists):
+            hist["train_loss"].append(float(total[r] / len(order)))
+            for s in splits:
+                hist[f"{s}_{name}"].append(float(scores[s][r]))
+    return hists
+
+
+# ---- topic 02 (revision)
+def largest_singular_value(W) -> float:
+    """sigma_max(W) = ||W||_2, the most W can stretch a vector; never below the spectral radius."""
+    return float(np.linalg.norm(np.asarray(W, dtype=np.float64), 2))

@@ -75,19 +75,26 @@ def _train_epoch(model: nn.Module, opt, loss_fn, X_t, y_t, batch_size: int, gene
 
 
 def fit(model: nn.Module, X_train, y_train, X_val, y_val, epochs: int = 10, lr: float = 1e-2,
-        batch_size: int = 64, seed: int = SEED, clip: float | None = None) -> dict:
+        batch_size: int = 64, seed: int = SEED, clip: float | None = None,
+        X_test=None, y_test=None) -> dict:
     """Train a classifier with Adam and cross-entropy; NumPy in, plain history dict out.
 
     Returns {"train_loss": [...], "train_acc": [...], "val_acc": [...]}, one entry per epoch.
+    With X_test, y_test it also records "test_acc" per epoch, so that the test accuracy can be
+    read once, at the epoch chosen on validation (test_acc[argmax(val_acc)]), never maximised.
     """
     g = torch.Generator().manual_seed(seed)
     X_t, y_t = torch.as_tensor(X_train), torch.as_tensor(y_train)
     opt, loss_fn = torch.optim.Adam(model.parameters(), lr=lr), nn.CrossEntropyLoss()
     hist = {"train_loss": [], "train_acc": [], "val_acc": []}
+    if X_test is not None:
+        hist["test_acc"] = []
     for _ in range(epochs):
         hist["train_loss"].append(_train_epoch(model, opt, loss_fn, X_t, y_t, batch_size, g, clip))
         hist["train_acc"].append(accuracy(model, X_train, y_train))
         hist["val_acc"].append(accuracy(model, X_val, y_val))
+        if X_test is not None:
+            hist["test_acc"].append(accuracy(model, X_test, y_test))
     return hist
 
 
@@ -215,3 +222,73 @@ def train_tbptt(cell, head, x, y, k: int, lr: float) -> list[float]:
         opt.step()
         losses.append(loss.item())
     return losses
+
+
+# ---- topic 03 (revision)
+def _cpu_cores() -> int:
+    """CPU cores this process may use (not the host's count, which a container may hide)."""
+    import os
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=None,
+             task: str = "regression", epochs: int = 10, lr: float = 1e-2,
+             batch_size: int = 100, seed: int = SEED, clip: float | None = None) -> list[dict]:
+    """Train several independent models on the same data, each exactly as if it were alone.
+
+    Every model gets its own Adam (learning rate lr), the loss of ``task`` ("regression": mean
+    squared error on outputs (B,); "classification": cross-entropy on logits (B, C)), its own
+    global gradient norm clipped at ``clip``, and the same shuffled mini-batches (from ``seed``).
+    On a CPU the models train side by side in threads, one per core, each running its operations
+    single-threaded: small recurrent models train faster so than one after the other.
+    Returns one history per model, {"train_loss", "val_mse"} or {"train_loss", "val_acc"}, one
+    entry per epoch; with X_test also "test_mse" / "test_acc" per epoch, to be read once, at the
+    epoch chosen on validation.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    if task not in ("regression", "classification"):
+        raise ValueError(f"task must be 'regression' or 'classification', not {task!r}")
+    name = "mse" if task == "regression" else "acc"
+    X_t, y_t = torch.as_tensor(X_train), torch.as_tensor(y_train)
+    splits = {"val": (X_val, y_val)} if X_test is None else {"val": (X_val, y_val),
+                                                              "test": (X_test, y_test)}
+
+    @torch.no_grad()
+    def score(model, X, y) -> float:
+        model.eval()
+        device = next(model.parameters()).device
+        out = model(torch.as_tensor(X).to(device)).cpu()
+        if task == "regression":
+            return float(nn.functional.mse_loss(out, torch.as_tensor(y)))
+        return float((out.argmax(-1) == torch.as_tensor(y)).float().mean())
+
+    def train(model) -> dict:
+        g = torch.Generator().manual_seed(seed)          # the same batches for every model
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+        loss_fn = nn.MSELoss() if task == "regression" else nn.CrossEntropyLoss()
+        hist = {"train_loss": [], **{f"{s}_{name}": [] for s in splits}}
+        for _ in range(epochs):
+            hist["train_loss"].append(_train_epoch(model, opt, loss_fn, X_t, y_t, batch_size, g,
+                                                   clip))
+            for s, (X, y) in splits.items():
+                hist[f"{s}_{name}"].append(score(model, X, y))
+        return hist
+
+    on_cpu = all(next(m.parameters()).device.type == "cpu" for m in models)
+    workers = min(len(models), _cpu_cores()) if on_cpu else 1
+    if workers == 1:
+        return [train(m) for m in models]
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(train, models))
+    finally:
+        torch.set_num_threads(threads)
+
+
+# ---- topic 02 (revision)
+def largest_singular_value(W) -> float:
+    """sigma_max(W) = ||W||_2, the most W can stretch a vector; never below the spectral radius."""
+    return float(torch.linalg.matrix_norm(torch.as_tensor(W).detach().double(), ord=2))

@@ -70,20 +70,20 @@ LSTM_STEP = Exercise(
         "torch": '''\
 def lstm_step(x_t, h_prev, c_prev, W_x, W_h, b):
     z = x_t @ W_x + h_prev @ W_h + b                 # (B, 4H)
-    z_i, z_f, z_g, z_o = z.chunk(4, dim=1)          # four (B, H) blocks, gate order i, f, g, o
+    z_i, z_f, z_g, z_o = z.chunk(4, dim=1)          # four (B, H) blocks: i, f, g, o
     i, f, o = torch.sigmoid(z_i), torch.sigmoid(z_f), torch.sigmoid(z_o)
     g = torch.tanh(z_g)                              # the candidate
-    c_t = f * c_prev + i * g                         # forget some old memory, write some new
+    c_t = f * c_prev + i * g                         # forget some old memory, write new
     h_t = o * torch.tanh(c_t)                        # expose part of the memory
     return h_t, c_t
 ''',
         "tensorflow": '''\
 def lstm_step(x_t, h_prev, c_prev, W_x, W_h, b):
     z = tf.matmul(x_t, W_x) + tf.matmul(h_prev, W_h) + b   # (B, 4H)
-    z_i, z_f, z_g, z_o = tf.split(z, 4, axis=1)             # four (B, H) blocks, gate order i, f, g, o
+    z_i, z_f, z_g, z_o = tf.split(z, 4, axis=1)             # blocks i, f, g, o
     i, f, o = tf.sigmoid(z_i), tf.sigmoid(z_f), tf.sigmoid(z_o)
     g = tf.tanh(z_g)                                         # the candidate
-    c_t = f * c_prev + i * g                                 # forget some old memory, write some new
+    c_t = f * c_prev + i * g                                 # forget old, write new
     h_t = o * tf.tanh(c_t)                                   # expose part of the memory
     return h_t, c_t
 '''},
@@ -128,11 +128,13 @@ LSTM_PARAM_COUNT = Exercise(
     solutions={
         "torch": '''\
 def lstm_param_count(D, H):
-    return 4 * (D * H + H * H + 2 * H)   # 4 blocks (i, f, g, o), each with W_ih, W_hh, bias_ih, bias_hh
+    # 4 blocks (i, f, g, o), each with W_ih, W_hh, bias_ih and bias_hh
+    return 4 * (D * H + H * H + 2 * H)
 ''',
         "tensorflow": '''\
 def lstm_param_count(D, H):
-    return 4 * (D * H + H * H + H)       # 4 blocks (i, f, c, o), each with kernel, recurrent kernel, bias
+    # 4 blocks (i, f, c, o), each with kernel, recurrent kernel and bias
+    return 4 * (D * H + H * H + H)
 '''},
     mistakes=[
         Mistake("no-four", "That is one vanilla cell; an LSTM has four such blocks (i, f, g, o): multiply by 4.",

@@ -1,0 +1,234 @@
+"""Helpers added for topic 03 (revision): the LSTM diagram and the figures, and fit_runs / the
+fast recurrent path in both frameworks."""
+import inspect
+
+import numpy as np
+import pytest
+
+from helpers import data, plots
+
+
+# --------------------------------------------------------------------------- figures
+def _text_boxes(fig):
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    return [(t.get_text(), t.get_window_extent(renderer)) for ax in fig.axes for t in ax.texts
+            if t.get_text().strip()]
+
+
+def test_lstm_cell_diagram_has_no_overlapping_text():
+    fig = plots.lstm_cell_diagram()
+    boxes = _text_boxes(fig)
+    labels = [name for name, _ in boxes]
+    for needed in ("$c_{t-1}$", "$c_t$", "$h_{t-1}$", "$h_t$", "$x_t$", "$f_t$", "$i_t$", "$g_t$",
+                   "$o_t$"):
+        assert needed in labels, needed
+    overlaps = [(a, b) for k, (a, box_a) in enumerate(boxes) for b, box_b in boxes[k + 1:]
+                if box_a.overlaps(box_b)]
+    assert not overlaps, overlaps
+
+
+def test_lstm_cell_diagram_draws_the_highway_straight_and_points_arrows_forward():
+    from matplotlib.patches import Circle, FancyArrowPatch
+
+    fig = plots.lstm_cell_diagram()
+    ax = fig.axes[0]
+    highway = [line for line in ax.lines if line.get_linewidth() >= 2.5]
+    heights = {float(y) for line in highway for y in line.get_ydata()}
+    assert len(highway) >= 2 and len(heights) == 1           # one straight line across the top
+    top = heights.pop()
+    nodes = [p for p in ax.patches if isinstance(p, Circle)]
+    assert len(nodes) == 4                                   # forget x, add +, i*g x, output x
+    assert sum(np.isclose(n.center[1], top) for n in nodes) == 2   # only x and + on the highway
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    assert len(arrows) >= 10
+    for arrow in arrows:                                     # data flows right or up...
+        (x0, y0), (x1, y1) = arrow._posA_posB
+        right, up = y1 == y0 and x1 > x0, x1 == x0 and y1 > y0
+        down_to_output = x1 == x0 and y1 < y0 and x0 == 8.9  # ...but tanh(c_t) drops to o_t x
+        assert right or up or down_to_output, (x0, y0, x1, y1)
+
+
+def test_runs_by_seed_draws_one_line_per_run_with_a_colour_per_setting():
+    fig = plots.runs_by_seed({"a": [[3, 2, 1], [3, 3, 2]], "b": [[1, 1, 1], [2, 1, 1]]},
+                             ylabel="loss", logy=True, hlines=[(2.5, "ref"), (0.5, "goal")])
+    ax = fig.axes[0]
+    runs = [line for line in ax.lines if len(line.get_xdata()) == 3]
+    assert len(runs) == 4
+    assert runs[0].get_color() == runs[1].get_color() != runs[2].get_color()
+    assert runs[0].get_linestyle() != runs[1].get_linestyle()
+    assert ax.get_yscale() == "log"
+    assert {t.get_text() for t in ax.get_legend().get_texts()} >= {"a, seed 0", "b, seed 1",
+                                                                    "ref", "goal"}
+
+
+def test_accuracy_by_length_runs_shows_every_seed_and_the_mean():
+    acc = {"rnn": [[1.0, 1.0, 0.9], [0.2, 0.3, 0.25]], "lstm": [[1.0, 1.0, 1.0], [0.7, 1.0, 1.0]]}
+    fig = plots.accuracy_by_length_runs([20, 40], acc, chance=0.25)
+    ax = fig.axes[0]
+    means = [line for line in ax.lines if line.get_marker() == "o"]
+    dots = [line for line in ax.lines if line.get_marker() == "."]
+    assert len(means) == 2 and len(dots) == 6
+    np.testing.assert_allclose(means[0].get_ydata(), [0.9666667, 0.25], rtol=1e-5)
+    assert "mean of 3 seeds" in ax.get_legend().get_texts()[0].get_text()
+
+
+def test_state_gradient_norms_has_two_panels_and_one_colour_per_model():
+    T = 5
+    h = {"rnn": np.ones((3, T)), "lstm": np.ones((3, T)) * 2}
+    c = {"lstm": np.ones((3, T)) * 3}
+    fig = plots.state_gradient_norms(h, c)
+    ax_h, ax_c = fig.axes
+    assert len(ax_h.lines) == 6 and len(ax_c.lines) == 3
+    lstm_colour = ax_h.lines[3].get_color()
+    assert all(line.get_color() == lstm_colour for line in ax_c.lines)
+    assert ax_h.get_yscale() == "log"
+
+
+# --------------------------------------------------------------------------- fit_runs
+def test_fit_runs_has_the_same_signature_in_both_frameworks():
+    torch_utils = pytest.importorskip("helpers.torch_utils")
+    tf_utils = pytest.importorskip("helpers.tf_utils")
+    assert (inspect.signature(torch_utils.fit_runs) == inspect.signature(tf_utils.fit_runs))
+
+
+def _torch_regressor(seed, cell="lstm", forget_bias=1.0, hidden=8):
+    import torch
+    from torch import nn
+
+    from helpers import torch_utils as fw
+
+    class Regressor(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = (nn.LSTM if cell == "lstm" else nn.RNN)(2, hidden, batch_first=True)
+            if cell == "lstm":
+                fw.init_forget_bias(self.rnn, forget_bias)
+            self.head = nn.Linear(hidden, 1)
+
+        def forward(self, x):
+            out, _ = self.rnn(x)
+            return self.head(out[:, -1]).squeeze(-1)
+
+    torch.manual_seed(seed)
+    return Regressor()
+
+
+def test_torch_fit_runs_trains_each_model_exactly_as_alone():
+    from helpers import torch_utils as fw
+
+    X, y = data.adding_problem(300, seq_len=12, seed=0)
+    args = (X[:200], y[:200], X[200:], y[200:])
+    kw = dict(epochs=3, lr=1e-2, batch_size=50, clip=1.0)
+    together = fw.fit_runs([_torch_regressor(0), _torch_regressor(1, "rnn"),
+                            _torch_regressor(2)], *args, **kw)
+    alone = fw.fit_runs([_torch_regressor(1, "rnn")], *args, **kw)
+    assert together[1] == alone[0]                  # the threads do not touch each other
+    assert set(together[0]) == {"train_loss", "val_mse"} and len(together[0]["val_mse"]) == 3
+    assert together[0] != together[2]               # different initialisations, different runs
+
+
+def test_torch_fit_runs_classification_records_test_accuracy_per_epoch():
+    import torch
+    from torch import nn
+
+    from helpers import torch_utils as fw
+
+    torch.manual_seed(0)
+
+    class Classifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn, self.head = nn.RNN(8, 16, batch_first=True), nn.Linear(16, 4)
+
+        def forward(self, x):
+            return self.head(self.rnn(x)[0][:, -1])
+
+    X, y = data.first_token_task(400, seq_len=5, seed=0)
+    (hist,) = fw.fit_runs([Classifier()], X[:300], y[:300], X[300:350], y[300:350], X[350:],
+                          y[350:], task="classification", epochs=4, lr=1e-2, batch_size=50)
+    assert set(hist) == {"train_loss", "val_acc", "test_acc"}
+    assert len(hist["test_acc"]) == 4 and hist["val_acc"][-1] > 0.5
+    with pytest.raises(ValueError):
+        fw.fit_runs([Classifier()], X, y, X, y, task="ranking")
+
+
+def _keras_model(seed, cell="lstm", out=1, D=2, forget_bias=None, hidden=8):
+    import keras
+    import tensorflow as tf
+
+    from helpers import tf_utils as fw
+
+    class Model(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.rnn = (keras.layers.LSTM if cell == "lstm" else keras.layers.SimpleRNN)(hidden)
+            self.head = keras.layers.Dense(out)
+            self(np.zeros((1, 4, D), np.float32))
+            if forget_bias is not None:
+                fw.init_forget_bias(self.rnn, forget_bias)
+
+        def call(self, x):
+            y = self.head(self.rnn(x))
+            return tf.squeeze(y, -1) if out == 1 else y
+
+    keras.utils.set_random_seed(seed)
+    return Model()
+
+
+@pytest.mark.parametrize("cell", ["lstm", "rnn"])
+def test_tf_fast_path_matches_the_keras_layer_and_its_gradient(cell):
+    import tensorflow as tf
+
+    from helpers import tf_utils as fw
+
+    model = _keras_model(0, cell, forget_bias=2.0 if cell == "lstm" else None)
+    x = tf.constant(data.adding_problem(6, seq_len=15, seed=1)[0])
+    with tf.GradientTape(persistent=True) as tape:
+        ref = model.rnn(x)
+        fast = fw._last_output(model.rnn, x)
+        loss_ref, loss_fast = tf.reduce_sum(ref ** 2), tf.reduce_sum(fast ** 2)
+    np.testing.assert_allclose(fast, ref, atol=1e-6)
+    weights = model.rnn.trainable_variables
+    for g_ref, g_fast in zip(tape.gradient(loss_ref, weights), tape.gradient(loss_fast, weights)):
+        np.testing.assert_allclose(tf.convert_to_tensor(g_fast), g_ref, atol=1e-5)
+
+
+def test_tf_fit_runs_trains_each_model_as_alone_with_keras_adam():
+    import keras
+
+    from helpers import tf_utils as fw
+
+    X, y = data.adding_problem(300, seq_len=12, seed=0)
+    args = (X[:200], y[:200], X[200:], y[200:])
+    kw = dict(epochs=2, lr=1e-2, batch_size=50, clip=1.0)
+    together = fw.fit_runs([_keras_model(0), _keras_model(1, "rnn"), _keras_model(2)],
+                           *args, **kw)
+    alone = fw.fit_runs([_keras_model(1, "rnn")], *args, **kw)
+    np.testing.assert_allclose(together[1]["val_mse"], alone[0]["val_mse"], rtol=1e-5)
+    # one full-batch step of fit_runs is one step of keras.optimizers.Adam on the same gradient
+    ours, ref = _keras_model(3), _keras_model(3)
+    fw.fit_runs([ours], X[:50], y[:50], X[:50], y[:50], epochs=1, lr=1e-2, batch_size=50)
+    ref.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-2), loss="mse")
+    ref.train_on_batch(X[:50], y[:50])
+    for a, b in zip(ours.trainable_variables, ref.trainable_variables):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_tf_fit_runs_refuses_a_model_it_cannot_run_fast():
+    import keras
+
+    from helpers import tf_utils as fw
+
+    class Other(keras.Model):                          # head(rnn(x)) is not what it computes
+        def __init__(self):
+            super().__init__()
+            self.rnn, self.head = keras.layers.LSTM(4), keras.layers.Dense(1)
+            self(np.zeros((1, 3, 2), np.float32))
+
+        def call(self, x):
+            return 2.0 * self.head(self.rnn(x))
+
+    X, y = data.adding_problem(20, seq_len=5, seed=0)
+    with pytest.raises(ValueError):
+        fw.fit_runs([Other()], X, y, X, y, epochs=1)
