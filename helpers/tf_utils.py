@@ -255,18 +255,18 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
     name = "mse" if task == "regression" else "acc"
     weights = [m.trainable_variables for m in models]
     flat = [v for ws in weights for v in ws]
-    # Adam as Keras computes it (beta_1 0.9, beta_2 0.999, epsilon 1e-7), written out: it traces
-    # faster than keras.optimizers.Adam, and it updates every weight on its own
+    # Adam as Keras computes it (beta_1 0.9, beta_2 0.999, epsilon 1e-7), one fused op per weight:
+    # it traces and runs faster than keras.optimizers.Adam, and updates every weight on its own
     moments = [(tf.Variable(tf.zeros_like(v)), tf.Variable(tf.zeros_like(v))) for v in flat]
     step = tf.Variable(0.0)
 
     def adam(grads):
         step.assign_add(1.0)
-        alpha = lr * tf.sqrt(1.0 - 0.999 ** step) / (1.0 - 0.9 ** step)
         for v, g, (m, s) in zip(flat, grads, moments):
-            m.assign_add((g - m) * 0.1)
-            s.assign_add((g * g - s) * 0.001)
-            v.assign_sub(alpha * m / (tf.sqrt(s) + 1e-7))
+            tf.raw_ops.ResourceApplyAdam(
+                var=v.handle, m=m.handle, v=s.handle, beta1_power=0.9 ** step,
+                beta2_power=0.999 ** step, lr=tf.constant(lr, tf.float32), beta1=0.9,
+                beta2=0.999, epsilon=1e-7, grad=g)
 
     def outputs(x):                                   # one (B, C) output per model
         return [_last_output(m.rnn, x) @ m.head.kernel + m.head.bias for m in models]

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from helpers.course import SEED
+from helpers.liveline import LiveLine
 
 FRAMEWORK = "torch"
 
@@ -17,6 +18,10 @@ def setup(seed: int = SEED, report: bool = True) -> torch.device:
     """Seed PyTorch and return the device the notebook uses (a GPU when there is one)."""
     torch.manual_seed(seed)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.type == "cpu":
+        # The course's models are tiny: one thread is as fast as several, and on a shared 2-core
+        # machine (Colab, CI) extra threads that wait for each other made cells 3-5x slower.
+        torch.set_num_threads(1)
     if report:
         name = torch.cuda.get_device_name(0) if device.type == "cuda" else "CPU"
         print(f"PyTorch {torch.__version__.split('+')[0]} on {device.type} ({name})")
@@ -89,12 +94,15 @@ def fit(model: nn.Module, X_train, y_train, X_val, y_val, epochs: int = 10, lr: 
     hist = {"train_loss": [], "train_acc": [], "val_acc": []}
     if X_test is not None:
         hist["test_acc"] = []
-    for _ in range(epochs):
+    line = LiveLine("training", epochs)
+    for epoch in range(epochs):
         hist["train_loss"].append(_train_epoch(model, opt, loss_fn, X_t, y_t, batch_size, g, clip))
         hist["train_acc"].append(accuracy(model, X_train, y_train))
         hist["val_acc"].append(accuracy(model, X_val, y_val))
         if X_test is not None:
             hist["test_acc"].append(accuracy(model, X_test, y_test))
+        line.update(epoch + 1, loss=hist["train_loss"][-1], val_acc=hist["val_acc"][-1])
+    line.close()
     return hist
 
 
@@ -136,11 +144,14 @@ def fit_regression(model: nn.Module, X_train, y_train, X_val, y_val, epochs: int
     X_v, y_v = torch.as_tensor(X_val).to(device), torch.as_tensor(y_val).to(device)
     opt, loss_fn = torch.optim.Adam(model.parameters(), lr=lr), nn.MSELoss()
     hist = {"train_loss": [], "val_mse": []}
-    for _ in range(epochs):
+    line = LiveLine("training", epochs)
+    for epoch in range(epochs):
         hist["train_loss"].append(_train_epoch(model, opt, loss_fn, X_t, y_t, batch_size, g, clip))
         model.eval()
         with torch.no_grad():
             hist["val_mse"].append(float(loss_fn(model(X_v), y_v)))
+        line.update(epoch + 1, loss=hist["train_loss"][-1], val_mse=hist["val_mse"][-1])
+    line.close()
     return hist
 
 
@@ -228,7 +239,9 @@ def train_tbptt(cell, head, x, y, k: int, lr: float) -> list[float]:
 def _cpu_cores() -> int:
     """CPU cores this process may use (not the host's count, which a container may hide)."""
     import os
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=None,
@@ -245,7 +258,8 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
     entry per epoch; with X_test also "test_mse" / "test_acc" per epoch, to be read once, at the
     epoch chosen on validation.
     """
-    from concurrent.futures import ThreadPoolExecutor
+    import threading
+    from concurrent.futures import ThreadPoolExecutor, wait
 
     if task not in ("regression", "classification"):
         raise ValueError(f"task must be 'regression' or 'classification', not {task!r}")
@@ -263,7 +277,9 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
             return float(nn.functional.mse_loss(out, torch.as_tensor(y)))
         return float((out.argmax(-1) == torch.as_tensor(y)).float().mean())
 
-    def train(model) -> dict:
+    done = [0] * len(models)                              # epochs finished, per model
+
+    def train(model, k: int = 0) -> dict:
         g = torch.Generator().manual_seed(seed)          # the same batches for every model
         opt = torch.optim.Adam(model.parameters(), lr=lr)
         loss_fn = nn.MSELoss() if task == "regression" else nn.CrossEntropyLoss()
@@ -273,17 +289,31 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
                                                    clip))
             for s, (X, y) in splits.items():
                 hist[f"{s}_{name}"].append(score(model, X, y))
+            done[k] += 1
+            if threading.current_thread() is threading.main_thread():
+                line.update(sum(done))
         return hist
 
+    # The status line counts epochs over all models; only this (the main) thread draws it.
+    line = LiveLine(f"{len(models)} models", epochs * len(models))
     on_cpu = all(next(m.parameters()).device.type == "cpu" for m in models)
     workers = min(len(models), _cpu_cores()) if on_cpu else 1
     if workers == 1:
-        return [train(m) for m in models]
+        histories = []
+        for k, m in enumerate(models):
+            histories.append(train(m, k))
+        line.close()
+        return histories
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(train, models))
+            futures = [pool.submit(train, m, k) for k, m in enumerate(models)]
+            while not all(f.done() for f in futures):
+                wait(futures, timeout=0.5)
+                line.update(sum(done))
+            line.close()
+            return [f.result() for f in futures]
     finally:
         torch.set_num_threads(threads)
 
