@@ -5,6 +5,7 @@ Importing this module quiets TensorFlow's C++ logs (before TensorFlow loads) and
 from __future__ import annotations
 
 from helpers.course import SEED, quiet_framework_logs
+from helpers.liveline import LiveLine
 
 quiet_framework_logs()
 
@@ -71,13 +72,16 @@ def fit(model, X_train, y_train, X_val, y_val, epochs: int = 10, lr: float = 1e-
     hist = {"train_loss": [], "train_acc": [], "val_acc": []}
     if X_test is not None:
         hist["test_acc"] = []
-    for _ in range(epochs):
+    line = LiveLine("training", epochs)
+    for epoch in range(epochs):
         h = model.fit(X_train, y_train, batch_size=batch_size, epochs=1, shuffle=True, verbose=0)
         hist["train_loss"].append(float(h.history["loss"][0]))
         hist["train_acc"].append(accuracy(model, X_train, y_train))
         hist["val_acc"].append(accuracy(model, X_val, y_val))
         if X_test is not None:
             hist["test_acc"].append(accuracy(model, X_test, y_test))
+        line.update(epoch + 1, loss=hist["train_loss"][-1], val_acc=hist["val_acc"][-1])
+    line.close()
     return hist
 
 
@@ -110,8 +114,12 @@ def fit_regression(model, X_train, y_train, X_val, y_val, epochs: int = 10, lr: 
     """
     keras.utils.set_random_seed(seed)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=lr, global_clipnorm=clip), loss="mse")
+    line = LiveLine("training", epochs)
+    show = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: line.update(
+        epoch + 1, loss=logs.get("loss"), val_mse=logs.get("val_loss")))
     h = model.fit(X_train, y_train, batch_size=batch_size, epochs=epochs, shuffle=True,
-                  validation_data=(X_val, y_val), verbose=0)
+                  validation_data=(X_val, y_val), verbose=0, callbacks=[show])
+    line.close()
     return {"train_loss": [float(v) for v in h.history["loss"]],
             "val_mse": [float(v) for v in h.history["val_loss"]]}
 
@@ -309,7 +317,8 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
             raise ValueError("fit_runs needs models computed as head(rnn(x)), like the course's")
     hists = [{"train_loss": [], **{f"{s}_{name}": [] for s in splits}} for _ in models]
     rng = np.random.default_rng(seed)
-    for _ in range(epochs):
+    line = LiveLine(f"{len(models)} models side by side", epochs)
+    for epoch in range(epochs):
         order, total = rng.permutation(len(X_tr)), np.zeros(len(models))
         for i in range(0, len(order), batch_size):
             idx = order[i:i + batch_size]
@@ -319,6 +328,8 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
             hist["train_loss"].append(float(total[r] / len(order)))
             for s in splits:
                 hist[f"{s}_{name}"].append(float(scores[s][r]))
+        line.update(epoch + 1)
+    line.close()
     return hists
 
 

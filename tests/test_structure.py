@@ -85,7 +85,9 @@ def test_exercises_have_stubs_and_checks(path):
         assert "raise NotImplementedError" in nb.cells[i].source, f"{eid}: the notebook must hold a stub"
         following = [c for c in checks if c[0] > i]
         assert following and following[0][1] == eid, f"{eid}: no check cell right after the exercise"
-        assert nb.cells[following[0][0]].source.startswith("# NBVAL_CHECK_OUTPUT")
+        check_cell = nb.cells[following[0][0]]
+        assert "nbval-check-output" in check_cell.metadata.get("tags", []), f"{eid}: tag the check cell"
+        assert not check_cell.source.startswith("#"), f"{eid}: the check call is the first line a learner reads"
     for _, eid, call_fw in checks:
         assert (call_fw or "numpy") == fw and fw in EXERCISES[eid].solutions
 
