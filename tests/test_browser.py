@@ -257,6 +257,18 @@ def use_quiz_like_a_learner(page, notebook, log: list[str]) -> None:
     save_shot(view.node, f"{notebook.stem}-quiz.png")
 
 
+def rerun_cell(page, node) -> None:
+    """Run one cell again the learner's way (click into it, Ctrl+Enter) and wait until it has run."""
+    from playwright.sync_api import expect
+
+    prompt = node.locator(".jp-InputPrompt")
+    before = prompt.inner_text()
+    node.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Control+Enter")
+    expect(prompt).not_to_have_text(before, timeout=UI_TIMEOUT_MS)
+    expect(prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=60_000)
+
+
 def use_exercise_check_like_a_learner(page, notebook, log: list[str]) -> None:
     from playwright.sync_api import expect
 
@@ -268,13 +280,7 @@ def use_exercise_check_like_a_learner(page, notebook, log: list[str]) -> None:
     node = cell(page, spec["cell"])
     stdout = node.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"]').first
     expect(stdout).to_contain_text("⏳ Not attempted yet")          # from Run All
-    # Run the check cell again the learner's way: click into it, Ctrl+Enter.
-    prompt = node.locator(".jp-InputPrompt")
-    before = prompt.inner_text()
-    node.locator(".jp-InputArea-editor").click()
-    page.keyboard.press("Control+Enter")
-    expect(prompt).not_to_have_text(before, timeout=UI_TIMEOUT_MS)
-    expect(prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=60_000)
+    rerun_cell(page, node)
     stdout = node.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"]').first
     expect(stdout).to_contain_text("⏳ Not attempted yet")
     log.append(f"check {spec['exercise']!r} rerun -> {stdout.inner_text().strip()!r}")
@@ -299,12 +305,7 @@ def use_progress_table_like_a_learner(page, notebook, log: list[str]) -> None:
     if not cells:
         return
     node = cell(page, cells[0])
-    prompt = node.locator(".jp-InputPrompt")
-    before = prompt.inner_text()
-    node.locator(".jp-InputArea-editor").click()
-    page.keyboard.press("Control+Enter")
-    expect(prompt).not_to_have_text(before, timeout=UI_TIMEOUT_MS)
-    expect(prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=60_000)
+    rerun_cell(page, node)
     table = node.locator(".jp-OutputArea-output table")
     expect(table).to_be_visible()
     text = table.inner_text()
