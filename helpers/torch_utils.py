@@ -253,7 +253,7 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
     squared error on outputs (B,); "classification": cross-entropy on logits (B, C)), its own
     global gradient norm clipped at ``clip``, and the same shuffled mini-batches (from ``seed``).
     On a CPU the models train side by side in threads, one per core, each running its operations
-    single-threaded: small recurrent models train faster so than one after the other.
+    single-threaded: small recurrent models train faster this way than one after the other.
     Returns one history per model, {"train_loss", "val_mse"} or {"train_loss", "val_acc"}, one
     entry per epoch; with X_test also "test_mse" / "test_acc" per epoch, to be read once, at the
     epoch chosen on validation.

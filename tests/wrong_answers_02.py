@@ -37,6 +37,10 @@ _CLIP_BODIES = {
     norm = NORM
     return [g * (max_norm / max(norm, 1.0)) for g in grads]
 """,
+    "min-max-with-one": """
+    norm = NORM
+    return [g * min(1.0, max_norm / max(norm, 1.0)) for g in grads]
+""",
     "squared-threshold": """
     squared = NORM ** 2                              # the sum of squares, compared with max_norm
     scale = max_norm / squared ** 0.5 if squared > max_norm else 1.0

@@ -46,6 +46,10 @@ def _clip_cases():
               ([np.array([[0.25, 0.5, 0.0], [0.0, -0.5, 0.0]]), np.array([0.25, -0.25, 0.25, -0.25]),
                 np.array([-1.5])], 1.75),                           # norm exactly max_norm (exact in float32)
               (_with_norm(grads((2, 2), (1,), (3,)), 1.5 * 1.02), 1.5)]   # just above max_norm: scaled by 1/1.02
+    # A max_norm below 1, with the norm below it and between it and 1.
+    rng = np.random.default_rng(23)
+    cases += [(_with_norm(grads((3, 2), (1,), (2,)), 0.3), 0.5),     # norm < max_norm < 1: unchanged
+              (_with_norm(grads((2, 4), (1,), (3,)), 0.8), 0.5)]     # max_norm < norm < 1: scaled by 0.625
     return cases
 
 
@@ -99,6 +103,9 @@ def clip_by_global_norm(grads, max_norm):
         Mistake("max-with-one", "The factor is min(1, max_norm / norm). max_norm / max(norm, 1) enlarges every gradient "
                                 "whose norm is below max_norm (it only clips correctly when max_norm is 1).",
                 lambda grads, m, fw: tuple(g * (m / max(_global(grads), 1.0)) for g in grads)),
+        Mistake("min-max-with-one", "The factor is min(1, max_norm / norm). Dividing by max(norm, 1) instead of the "
+                                    "norm goes wrong whenever the norm is below 1: try max_norm = 0.5 with a norm of 0.3.",
+                lambda grads, m, fw: tuple(g * min(1.0, m / max(_global(grads), 1.0)) for g in grads)),
         Mistake("squared-threshold", "You compared the SQUARED norm (the sum of squares) with max_norm: take the square "
                                      "root first, then clip only when norm > max_norm.",
                 lambda grads, m, fw: tuple(g * (m / _global(grads) if _global(grads) ** 2 > m else 1.0) for g in grads)),
