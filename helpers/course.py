@@ -30,6 +30,7 @@ TOPICS = [
     ("01", "from_ffn_to_rnn", "From FFN to RNN: why order needs memory; the vanilla RNN cell from scratch"),
     ("02", "training_rnns", "Training RNNs: BPTT, vanishing and exploding gradients, clipping, truncated BPTT, padding and packing"),
     ("03", "lstm", "LSTM: gates and the cell state from scratch; the adding problem; gate heatmaps; forget-gate bias"),
+    ("04", "gru", "GRU: the cell from scratch in each framework's layout and convention; the reset gate's place; LSTM vs GRU measured"),
 ]
 TABLE_START, TABLE_END = "<!-- notebook-table:start -->", "<!-- notebook-table:end -->"
 

@@ -1,6 +1,7 @@
 """Every figure the course draws. Object-oriented matplotlib; each function returns its Figure."""
 from __future__ import annotations
 
+import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 from matplotlib.ticker import MaxNLocator
@@ -329,5 +330,27 @@ def state_gradient_norms(h_curves: dict, c_curves: dict, title: str = ""):
     ax_c.set_title(r"$\|\partial L / \partial c_t\|$ (the cell state)")
     if title:
         fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+# ---- topic 04
+def leaky_integrator(z_values, h0: float = 1.0, n: float = -0.5, steps: int = 30, title: str = ""):
+    """The GRU's update with its gate z and candidate n held fixed: h_k = n + z^k (h0 - n).
+
+    One curve per z in ``z_values`` over k = 0..steps, with h0 and n drawn as grey lines.
+    """
+    k = np.arange(steps + 1)
+    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    for i, z in enumerate(z_values):
+        ax.plot(k, n + z ** k * (h0 - n), marker="o", ms=2.5, lw=1.4, color=f"C{i}",
+                label=f"z = {z:g}")
+    ax.axhline(h0, color="grey", ls=":", lw=1, label="$h_0$ (kept when z = 1)")
+    ax.axhline(n, color="grey", ls="--", lw=1, label="candidate n (reached when z = 0)")
+    ax.set_xlabel("step k")
+    ax.set_ylabel("$h_k$")
+    ax.set_ylim(min(h0, n) - 0.15 * abs(h0 - n), max(h0, n) + 0.15 * abs(h0 - n))
+    ax.set_title(title or "$h_k = z\\,h_{k-1} + (1 - z)\\,n$ with z and n held fixed")
+    ax.legend(fontsize=8, loc="center right")
     fig.tight_layout()
     return fig

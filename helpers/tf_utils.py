@@ -212,13 +212,11 @@ def train_tbptt(cell, head, x, y, k: int, lr: float) -> list[float]:
 
 # ---- topic 03 (revision)
 def _last_output(layer, x):
-    """The last output of a built ``keras.layers.LSTM`` / ``SimpleRNN`` on x (B, T, D): (B, H).
+    """The last output of a built ``keras.layers.LSTM`` on x (B, T, D): (B, H).
 
-    The same numbers and gradients as ``layer(x)``, computed faster on a CPU. An LSTM runs as
-    TensorFlow's fused op BlockLSTM: the whole sequence in one C++ kernel, which wants the gate
+    The same numbers and gradients as ``layer(x)``, computed faster on a CPU: the LSTM runs as
+    TensorFlow's fused op BlockLSTM, the whole sequence in one C++ kernel, which wants the gate
     blocks in the order i, c, f, o (Keras: i, f, c, o) and adds ``forget_bias`` (here 0) itself.
-    A SimpleRNN computes every step's input term at once, then steps through time in a Python
-    loop (inside tf.function: one small graph per step, faster here than a tf.while_loop).
     """
     cell = layer.cell
     x_tm = tf.transpose(x, [1, 0, 2])                                 # (T, B, D): time first
@@ -234,12 +232,64 @@ def _last_output(layer, x):
             wci=zeros, wcf=zeros, wco=zeros, b=tf.gather(cell.bias, icfo), forget_bias=0.0,
             cell_clip=-1.0, use_peephole=False)
         return out[6][-1]                                             # h of every step -> h_T
-    if isinstance(layer, keras.layers.SimpleRNN):
-        h = h0
-        for xw_t in tf.unstack(tf.einsum("tbd,dh->tbh", x_tm, cell.kernel) + cell.bias):
-            h = tf.tanh(xw_t + h @ cell.recurrent_kernel)              # (B, H)
-        return h
-    raise TypeError(f"fit_runs handles LSTM and SimpleRNN layers, not {type(layer).__name__}")
+    raise TypeError(f"fit_runs handles LSTM, GRU (reset_after=True) and SimpleRNN layers, "
+                    f"not {type(layer).__name__}")
+
+
+# ---- topic 04
+def _last_outputs_stacked(layers, x):
+    """The last outputs (B, H) of several built SimpleRNN or GRU layers of one kind and size on x.
+
+    The layers are independent; their weights are stacked along a new first axis (M models), so
+    that every time step is one batched matrix product for all of them: the same numbers and
+    gradients as each layer alone, in a graph M times smaller. Each step's input term is computed
+    for the whole sequence at once, then a Python loop steps through time (inside tf.function:
+    one small graph per step, faster here than a tf.while_loop).
+    """
+    cells = [layer.cell for layer in layers]
+    x_tm = tf.transpose(x, [1, 0, 2])                                 # (T, B, D): time first
+    H = cells[0].units
+    h = tf.zeros((len(cells), tf.shape(x)[0], H))                      # (M, B, H)
+
+    def stack(name):                                                  # (M, ...) of one weight
+        return tf.stack([tf.convert_to_tensor(getattr(c, name)) for c in cells])
+
+    kernel, recurrent = stack("kernel"), stack("recurrent_kernel")    # (M, D, K), (M, H, K)
+    if isinstance(layers[0], keras.layers.SimpleRNN):
+        bias = stack("bias")[:, None]                                 # (M, 1, H)
+        for xw_t in tf.unstack(tf.einsum("tbd,mdh->tmbh", x_tm, kernel) + bias):
+            h = tf.tanh(xw_t + h @ recurrent)                          # (M, B, H)
+        return tf.unstack(h)
+    bias = stack("bias")                                              # (M, 2, 3H)
+    b_x, b_h = bias[:, :1], bias[:, 1:]                               # (M, 1, 3H) each
+    xw = tf.einsum("tbd,mdk->tmbk", x_tm, kernel) + b_x              # (T, M, B, 3H)
+    xw_zr, xw_n = tf.split(xw, [2 * H, H], axis=3)                    # Keras's blocks z, r | h
+    for x_zr, x_n in zip(tf.unstack(xw_zr), tf.unstack(xw_n)):
+        h_zr, h_n = tf.split(h @ recurrent + b_h, [2 * H, H], axis=2)
+        z, r = tf.split(tf.sigmoid(x_zr + h_zr), 2, axis=2)
+        n = tf.tanh(x_n + r * h_n)
+        h = n + z * (h - n)                                           # z h + (1 - z) n, (M, B, H)
+    return tf.unstack(h)
+
+
+def _last_outputs(layers, x):
+    """The last outputs of several recurrent layers on x: a list of (B, H), one per layer.
+
+    LSTMs run one by one (``_last_output``); SimpleRNN and GRU layers of the same kind and size
+    run together (``_last_outputs_stacked``).
+    """
+    outs, groups = [None] * len(layers), {}
+    for k, layer in enumerate(layers):
+        if isinstance(layer, keras.layers.GRU) and not layer.cell.reset_after:
+            raise TypeError("fit_runs handles GRU layers with reset_after=True (the default) only")
+        if isinstance(layer, (keras.layers.SimpleRNN, keras.layers.GRU)):
+            groups.setdefault((type(layer), layer.cell.units), []).append(k)
+        else:
+            outs[k] = _last_output(layer, x)
+    for ks in groups.values():
+        for k, out in zip(ks, _last_outputs_stacked([layers[k] for k in ks], x)):
+            outs[k] = out
+    return outs
 
 
 def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=None,
@@ -250,10 +300,10 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
     Every model gets Adam (learning rate lr; Adam updates every weight on its own), the loss of
     ``task`` ("regression": mean squared error on outputs (B,); "classification": cross-entropy
     on logits (B, C)), its own global gradient norm clipped at ``clip``, and the same shuffled
-    mini-batches (from ``seed``). Each model must be built and hold ``.rnn`` (a Keras LSTM or
-    SimpleRNN returning its last output) and ``.head`` (a Dense layer on it), as the course's
+    mini-batches (from ``seed``). Each model must be built and hold ``.rnn`` (a Keras LSTM, GRU
+    or SimpleRNN returning its last output) and ``.head`` (a Dense layer on it), as the course's
     models do. All models train in one compiled step, their recurrent layers run by
-    ``_last_output``, so TensorFlow runs them side by side on every CPU core.
+    ``_last_outputs``, so TensorFlow runs them side by side on every CPU core.
     Returns one history per model, {"train_loss", "val_mse"} or {"train_loss", "val_acc"}, one
     entry per epoch; with X_test also "test_mse" / "test_acc" per epoch, to be read once, at the
     epoch chosen on validation.
@@ -277,7 +327,8 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
                 beta2=0.999, epsilon=1e-7, grad=g)
 
     def outputs(x):                                   # one (B, C) output per model
-        return [_last_output(m.rnn, x) @ m.head.kernel + m.head.bias for m in models]
+        hs = _last_outputs([m.rnn for m in models], x)
+        return [h @ m.head.kernel + m.head.bias for h, m in zip(hs, models)]
 
     def losses(outs, y):
         if task == "regression":
@@ -310,8 +361,8 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
                                                               "test": (X_test, y_test)}
     splits = {s: (tf.constant(X, tf.float32), tf.constant(y)) for s, (X, y) in splits.items()}
     probe = splits["val"][0][:2, :3]                  # the fast path must agree with the models
-    for m in models:
-        got = _last_output(m.rnn, probe) @ m.head.kernel + m.head.bias
+    for m, h in zip(models, _last_outputs([m.rnn for m in models], probe)):
+        got = h @ m.head.kernel + m.head.bias
         want = tf.reshape(m(probe), tf.shape(got))
         if float(tf.reduce_max(tf.abs(got - want))) > 1e-4:
             raise ValueError("fit_runs needs models computed as head(rnn(x)), like the course's")
@@ -337,3 +388,59 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
 def largest_singular_value(W) -> float:
     """sigma_max(W) = ||W||_2, the most W can stretch a vector; never below the spectral radius."""
     return float(np.linalg.norm(np.asarray(W, dtype=np.float64), 2))
+
+
+# ---- topic 04
+_TIMING_STEPS: dict = {}          # id(model) -> (model, task, its compiled training step)
+
+
+def _timing_step(model, D: int, y_dtype, task: str):
+    """One compiled training step of ``model`` for any batch size and sequence length (compiled once)."""
+    key = (id(model), D, task)
+    if key in _TIMING_STEPS and _TIMING_STEPS[key][0] is model:
+        return _TIMING_STEPS[key][1]
+    weights = model.trainable_variables
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None, D], tf.float32),
+                                  tf.TensorSpec([None], y_dtype)])
+    def step(xb, yb):
+        with tf.GradientTape() as tape:
+            out = model(xb, training=True)
+            if task == "regression":
+                loss = tf.reduce_mean((tf.reshape(out, [-1]) - yb) ** 2)
+            else:
+                loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(yb, out))
+        for v, g in zip(weights, tape.gradient(loss, weights)):
+            v.assign_sub(1e-3 * g)
+        return loss
+
+    _TIMING_STEPS[key] = (model, step)
+    return step
+
+
+def time_per_epoch(model, X, y, task: str = "regression", batch_size: int = 50,
+                   batches: int = 5, repeats: int = 3) -> list[float]:
+    """Seconds one training epoch of ``model`` on (X, y) takes on this machine, measured ``repeats`` times.
+
+    Each measurement times ``batches`` mini-batches (forward, backward and a plain gradient step
+    of the model alone, its layers computed as Keras computes them, in one compiled step) and
+    scales to the len(X) / batch_size mini-batches of an epoch. One untimed warm-up batch comes
+    first; the step is compiled once per model and serves every sequence length. The model's
+    weights change: time a fresh copy, not a trained model.
+    """
+    import time
+
+    X_t, y_t = tf.constant(np.asarray(X, np.float32)), tf.constant(np.asarray(y))
+    step = _timing_step(model, X_t.shape[2], y_t.dtype, task)
+    n = max(1, min(len(X) // batch_size, batches))
+    batch = [(X_t[i * batch_size:(i + 1) * batch_size], y_t[i * batch_size:(i + 1) * batch_size])
+             for i in range(n)]
+    step(*batch[0]).numpy()                           # warm-up (and compile), not timed
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for i in range(batches):
+            loss = step(*batch[i % n])
+        loss.numpy()                                  # wait for the last step to finish
+        times.append((time.perf_counter() - start) / batches * len(X) / batch_size)
+    return times

@@ -322,3 +322,41 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
 def largest_singular_value(W) -> float:
     """sigma_max(W) = ||W||_2, the most W can stretch a vector; never below the spectral radius."""
     return float(torch.linalg.matrix_norm(torch.as_tensor(W).detach().double(), ord=2))
+
+
+# ---- topic 04
+def time_per_epoch(model: nn.Module, X, y, task: str = "regression", batch_size: int = 50,
+                   batches: int = 5, repeats: int = 3) -> list[float]:
+    """Seconds one training epoch of ``model`` on (X, y) takes on this machine, measured ``repeats`` times.
+
+    Each measurement times ``batches`` mini-batches (forward, backward and a plain gradient step,
+    the model alone, after one untimed warm-up batch) and scales to the len(X) / batch_size
+    mini-batches of an epoch. The model's weights change: time a fresh copy, not a trained model.
+    """
+    import time
+
+    device = next(model.parameters()).device
+    X_t, y_t = torch.as_tensor(X).to(device), torch.as_tensor(y).to(device)
+    loss_fn = nn.MSELoss() if task == "regression" else nn.CrossEntropyLoss()
+    opt = torch.optim.SGD(model.parameters(), lr=1e-3)
+    model.train()
+
+    def step(i):
+        xb, yb = X_t[i * batch_size:(i + 1) * batch_size], y_t[i * batch_size:(i + 1) * batch_size]
+        opt.zero_grad()
+        loss_fn(model(xb), yb).backward()
+        opt.step()
+
+    step(0)                                            # warm-up, not timed
+    per_epoch = len(X) / batch_size
+    times = []
+    for _ in range(repeats):
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        for i in range(batches):
+            step(i % max(1, len(X) // batch_size))
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        times.append((time.perf_counter() - start) / batches * per_epoch)
+    return times
