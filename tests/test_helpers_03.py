@@ -162,7 +162,8 @@ def _keras_model(seed, cell="lstm", out=1, D=2, forget_bias=None, hidden=8):
     class Model(keras.Model):
         def __init__(self):
             super().__init__()
-            self.rnn = (keras.layers.LSTM if cell == "lstm" else keras.layers.SimpleRNN)(hidden)
+            self.rnn = {"lstm": keras.layers.LSTM, "rnn": keras.layers.SimpleRNN,
+                        "gru": keras.layers.GRU}[cell](hidden)
             self.head = keras.layers.Dense(out)
             self(np.zeros((1, 4, D), np.float32))
             if forget_bias is not None:
@@ -176,22 +177,39 @@ def _keras_model(seed, cell="lstm", out=1, D=2, forget_bias=None, hidden=8):
     return Model()
 
 
-@pytest.mark.parametrize("cell", ["lstm", "rnn"])
+@pytest.mark.parametrize("cell", ["lstm", "rnn", "gru"])
 def test_tf_fast_path_matches_the_keras_layer_and_its_gradient(cell):
+    """The fast path of fit_runs gives each layer's outputs and gradients, also when layers of
+    the same kind and size run stacked together (three seeds, as the notebooks train them)."""
     import tensorflow as tf
 
     from helpers import tf_utils as fw
 
-    model = _keras_model(0, cell, forget_bias=2.0 if cell == "lstm" else None)
+    models = [_keras_model(seed, cell, forget_bias=2.0 if cell == "lstm" else None)
+              for seed in range(3)]
     x = tf.constant(data.adding_problem(6, seq_len=15, seed=1)[0])
     with tf.GradientTape(persistent=True) as tape:
-        ref = model.rnn(x)
-        fast = fw._last_output(model.rnn, x)
-        loss_ref, loss_fast = tf.reduce_sum(ref ** 2), tf.reduce_sum(fast ** 2)
-    np.testing.assert_allclose(fast, ref, atol=1e-6)
-    weights = model.rnn.trainable_variables
+        refs = [m.rnn(x) for m in models]
+        fasts = fw._last_outputs([m.rnn for m in models], x)
+        loss_ref = tf.add_n([tf.reduce_sum(r ** 2) for r in refs])
+        loss_fast = tf.add_n([tf.reduce_sum(f ** 2) for f in fasts])
+    for fast, ref in zip(fasts, refs):
+        np.testing.assert_allclose(fast, ref, atol=1e-6)
+    weights = [v for m in models for v in m.rnn.trainable_variables]
     for g_ref, g_fast in zip(tape.gradient(loss_ref, weights), tape.gradient(loss_fast, weights)):
         np.testing.assert_allclose(tf.convert_to_tensor(g_fast), g_ref, atol=1e-5)
+
+
+def test_tf_fast_path_refuses_a_gru_with_the_reset_before_the_product():
+    import keras
+    import tensorflow as tf
+
+    from helpers import tf_utils as fw
+
+    layer = keras.layers.GRU(4, reset_after=False)
+    layer.build((None, 3, 2))
+    with pytest.raises(TypeError, match="reset_after"):
+        fw._last_outputs([layer], tf.zeros((1, 3, 2)))
 
 
 def test_tf_fit_runs_trains_each_model_as_alone_with_keras_adam():
