@@ -341,7 +341,7 @@ def leaky_integrator(z_values, h0: float = 1.0, n: float = -0.5, steps: int = 30
     One curve per z in ``z_values`` over k = 0..steps, with h0 and n drawn as grey lines.
     """
     k = np.arange(steps + 1)
-    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    fig, ax = plt.subplots(figsize=(8.2, 3.4))
     for i, z in enumerate(z_values):
         ax.plot(k, n + z ** k * (h0 - n), marker="o", ms=2.5, lw=1.4, color=f"C{i}",
                 label=f"z = {z:g}")
@@ -351,6 +351,6 @@ def leaky_integrator(z_values, h0: float = 1.0, n: float = -0.5, steps: int = 30
     ax.set_ylabel("$h_k$")
     ax.set_ylim(min(h0, n) - 0.15 * abs(h0 - n), max(h0, n) + 0.15 * abs(h0 - n))
     ax.set_title(title or "$h_k = z\\,h_{k-1} + (1 - z)\\,n$ with z and n held fixed")
-    ax.legend(fontsize=8, loc="center right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))   # beside the curves
     fig.tight_layout()
     return fig
