@@ -31,6 +31,7 @@ TOPICS = [
     ("02", "training_rnns", "Training RNNs: BPTT, vanishing and exploding gradients, clipping, truncated BPTT, padding and packing"),
     ("03", "lstm", "LSTM: gates and the cell state from scratch; the adding problem; gate heatmaps; forget-gate bias"),
     ("04", "gru", "GRU: the cell from scratch in each framework's layout and convention; the reset gate's place; LSTM vs GRU measured"),
+    ("05", "bidirectional_and_stacked", "Bidirectional and stacked RNNs: both directions from scratch; which final state; padding; when the future helps; depth measured"),
 ]
 TABLE_START, TABLE_END = "<!-- notebook-table:start -->", "<!-- notebook-table:end -->"
 

@@ -32,6 +32,27 @@ def order_task(n: int, seq_len: int = 12, seed: int = 0) -> tuple[np.ndarray, np
     return X.astype(np.int64), y
 
 
+NEXT_ANIMAL_TAGS = ["cat", "mouse", "none"]
+
+
+def next_animal_task(n: int, seq_len: int = 12, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The order task's sentences, tagged word by word with the animal that comes NEXT.
+
+    Each position t gets tag 0 ("cat") or 1 ("mouse") when that animal is the first one after t,
+    and 2 ("none") when no animal follows; the tag of a word depends only on later words. Before
+    the first animal a left-to-right reader can only guess (one in two); from there on the rest
+    is known to it. Same sentences as ``order_task(n, seq_len, seed)``.
+
+    Returns X: (n, seq_len) int64 token ids, tags: (n, seq_len) int64 in {0, 1, 2}.
+    """
+    X, _ = order_task(n, seq_len, seed)
+    tags = np.full(X.shape, 2, dtype=np.int64)
+    for t in range(seq_len - 2, -1, -1):                 # right to left: the nearest animal wins
+        nxt = X[:, t + 1]
+        tags[:, t] = np.where(nxt == CAT, 0, np.where(nxt == MOUSE, 1, tags[:, t + 1]))
+    return X, tags
+
+
 def decode(tokens, vocab=ORDER_VOCAB) -> str:
     """Token ids -> a readable sentence (padding dropped)."""
     return " ".join(vocab[t] for t in tokens if vocab[t] != "<pad>")

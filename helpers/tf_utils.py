@@ -237,33 +237,44 @@ def _last_output(layer, x):
 
 
 # ---- topic 04
-def _last_outputs_stacked(layers, x):
-    """The last outputs (B, H) of several built SimpleRNN or GRU layers of one kind and size on x.
+def _layer_stack(rnn) -> list:
+    """The recurrent layers of a model's ``.rnn``: one layer, or a ``keras.Sequential`` stack."""
+    return list(rnn.layers) if isinstance(rnn, keras.Sequential) else [rnn]
 
-    The layers are independent; their weights are stacked along a new first axis (M models), so
-    that every time step is one batched matrix product for all of them: the same numbers and
-    gradients as each layer alone, in a graph M times smaller. Each step's input term is computed
-    for the whole sequence at once. SimpleRNNs then step through time in a Python loop (inside
-    tf.function: one small graph per step, faster here than a tf.while_loop); GRUs in
-    ``_gru_last_state``'s compiled loops.
+
+def _last_outputs_stacked(stacks, x):
+    """The last outputs (B, H) of several models' recurrent stacks of one structure on x.
+
+    ``stacks``: M lists of built SimpleRNN or GRU layers, the same kinds and sizes in the same
+    order, every layer but the last returning its whole sequence. The models are independent;
+    their weights are stacked along a new first axis (M models), so that every time step is one
+    batched matrix product for all of them: the same numbers and gradients as each model alone, in
+    a graph M times smaller. Each layer's input term is computed for the whole sequence at once.
+    SimpleRNNs then step through time in a Python loop (inside tf.function: one small graph per
+    step, faster here than a tf.while_loop); GRUs in ``_gru_sequence``'s compiled loops.
     """
-    cells = [layer.cell for layer in layers]
-    x_tm = tf.transpose(x, [1, 0, 2])                                 # (T, B, D): time first
-    H = cells[0].units
-    h = tf.zeros((len(cells), tf.shape(x)[0], H))                      # (M, B, H)
+    seq = tf.transpose(x, [1, 0, 2])                                  # (T, B, D): time first
+    for depth in range(len(stacks[0])):
+        layers = [stack[depth] for stack in stacks]
+        cells = [layer.cell for layer in layers]
 
-    def stack(name):                                                  # (M, ...) of one weight
-        return tf.stack([tf.convert_to_tensor(getattr(c, name)) for c in cells])
+        def stack(name):                                              # (M, ...) of one weight
+            return tf.stack([tf.convert_to_tensor(getattr(c, name)) for c in cells])
 
-    kernel, recurrent = stack("kernel"), stack("recurrent_kernel")    # (M, D, K), (M, H, K)
-    if isinstance(layers[0], keras.layers.SimpleRNN):
-        bias = stack("bias")[:, None]                                 # (M, 1, H)
-        for xw_t in tf.unstack(tf.einsum("tbd,mdh->tmbh", x_tm, kernel) + bias):
-            h = tf.tanh(xw_t + h @ recurrent)                          # (M, B, H)
-        return tf.unstack(h)
-    bias = stack("bias")                                              # (M, 2, 3H)
-    a = tf.einsum("tbd,mdk->tmbk", x_tm, kernel) + bias[:, :1]        # (T, M, B, 3H): input terms
-    return tf.unstack(_gru_last_state(a, recurrent, bias[:, 1:]))
+        kernel, recurrent = stack("kernel"), stack("recurrent_kernel")   # (M, D, K), (M, H, K)
+        pattern = "tbd,mdk->tmbk" if depth == 0 else "tmbd,mdk->tmbk"   # shared x or (T, M, B, D)
+        if isinstance(layers[0], keras.layers.SimpleRNN):
+            h = tf.zeros((len(cells), tf.shape(x)[0], cells[0].units))   # (M, B, H)
+            states = []
+            for xw_t in tf.unstack(tf.einsum(pattern, seq, kernel) + stack("bias")[:, None]):
+                h = tf.tanh(xw_t + h @ recurrent)                        # (M, B, H)
+                states.append(h)
+            seq = tf.stack(states)                                        # (T, M, B, H)
+        else:
+            bias = stack("bias")                                          # (M, 2, 3H)
+            a = tf.einsum(pattern, seq, kernel) + bias[:, :1]             # (T, M, B, 3H)
+            seq = _gru_sequence(a, recurrent, bias[:, 1:])                # (T, M, B, H)
+    return tf.unstack(seq[-1])
 
 
 def _gru_gates(a_t, h, recurrent, b_h):
@@ -295,12 +306,14 @@ def _gru_states(a, recurrent, b_h):
 
 
 @tf.function(jit_compile=True)
-def _gru_backward(a, recurrent, b_h, hs, dh):
-    """Backpropagation through time from dL/dh_T (M, B, H): dL/da (T, M, B, 3H), dL/dW_h, dL/db_h."""
+def _gru_backward(a, recurrent, b_h, hs, d_out):
+    """Backpropagation through time from dL/dh_t of every step, d_out (T, M, B, H):
+    dL/da (T, M, B, 3H), dL/dW_h, dL/db_h."""
     T = a.shape[0]
     W_t = tf.transpose(recurrent, [0, 2, 1])                          # (M, 3H, H)
 
     def step(t, dh, dW, db, da):
+        dh = dh + d_out[t]                                            # from above and from t + 1
         h = hs[t]                                                     # h_{t-1} of step t
         s, z, r, g_n, n = _gru_gates(a[t], h, recurrent, b_h)
         dn_pre = dh * (1 - z) * (1 - n * n)                           # through tanh
@@ -312,41 +325,78 @@ def _gru_backward(a, recurrent, b_h, hs, dh):
 
     da = tf.TensorArray(tf.float32, size=T)
     loop = tf.while_loop(lambda t, *_: t >= 0, step,
-                         (T - 1, dh, tf.zeros_like(recurrent), tf.zeros_like(b_h), da),
+                         (T - 1, tf.zeros_like(d_out[0]), tf.zeros_like(recurrent),
+                          tf.zeros_like(b_h), da),
                          maximum_iterations=T)
     return loop[4].stack(), loop[2], loop[3]
 
 
 @tf.custom_gradient
-def _gru_last_state(a, recurrent, b_h):
-    """h_T (M, B, H) of M GRUs (reset after the product) from input terms a (T, M, B, 3H),
-    recurrent kernels (M, H, 3H) and recurrent biases (M, 1, 3H). Forward and backward pass are
-    each one XLA-compiled loop with a hand-written gradient (checked against Keras's in the
-    tests): a graph of two ops instead of thousands, traced and run faster on a CPU. Its inputs
-    are cut from the tape, which would otherwise record the loops' insides."""
+def _gru_sequence(a, recurrent, b_h):
+    """The states h_1 ... h_T (T, M, B, H) of M GRUs (reset after the product) from input terms
+    a (T, M, B, 3H), recurrent kernels (M, H, 3H) and recurrent biases (M, 1, 3H). Forward and
+    backward pass are each one XLA-compiled loop with a hand-written gradient (checked against
+    Keras's in the tests): a graph of two ops instead of thousands, traced and run faster on a
+    CPU. Its inputs are cut from the tape, which would otherwise record the loops' insides."""
     a, recurrent, b_h = (tf.stop_gradient(w) for w in (a, recurrent, b_h))   # see the docstring
     hs = _gru_states(a, recurrent, b_h)
-    return hs[-1], lambda dh: _gru_backward(a, recurrent, b_h, hs, dh)
+    return hs[1:], lambda d_out: _gru_backward(a, recurrent, b_h, hs, d_out)
 
 
-def _last_outputs(layers, x):
-    """The last outputs of several recurrent layers on x: a list of (B, H), one per layer.
-
-    LSTMs run one by one (``_last_output``); SimpleRNN and GRU layers of the same kind and size
-    run together (``_last_outputs_stacked``).
-    """
-    outs, groups = [None] * len(layers), {}
-    for k, layer in enumerate(layers):
+def _fast_key(rnn):
+    """How ``_last_outputs`` runs a model's ``.rnn``: ("lstm",) alone, a key shared by stacks it
+    can batch together, or None when it has no fast path for it."""
+    layers = _layer_stack(rnn)
+    if len(layers) == 1 and type(layers[0]) is keras.layers.LSTM:
+        return ("lstm",)
+    key = []
+    for layer in layers:
+        if type(layer) not in (keras.layers.SimpleRNN, keras.layers.GRU):
+            return None
         if isinstance(layer, keras.layers.GRU) and not layer.cell.reset_after:
-            raise TypeError("fit_runs handles GRU layers with reset_after=True (the default) only")
-        if isinstance(layer, (keras.layers.SimpleRNN, keras.layers.GRU)):
-            groups.setdefault((type(layer), layer.cell.units), []).append(k)
+            return None
+        key.append((type(layer).__name__, layer.cell.units))
+    return tuple(key)
+
+
+def _last_outputs(rnns, x):
+    """The last outputs of several models' recurrent parts on x: a list of (B, H), one per model.
+
+    Each entry of ``rnns`` is a model's ``.rnn`` with a fast path (``_fast_key``): an LSTM runs
+    alone (``_last_output``); SimpleRNN and GRU stacks of the same structure run together
+    (``_last_outputs_stacked``).
+    """
+    outs, groups = [None] * len(rnns), {}
+    for k, rnn in enumerate(rnns):
+        key = _fast_key(rnn)
+        if key is None:
+            raise TypeError("fit_runs runs fast an LSTM, or SimpleRNN and GRU layers "
+                            "(reset_after=True) alone or in a keras.Sequential, "
+                            f"not {type(rnn).__name__}")
+        if key == ("lstm",):
+            outs[k] = _last_output(rnn, x)
         else:
-            outs[k] = _last_output(layer, x)
+            groups.setdefault(key, []).append(k)
     for ks in groups.values():
-        for k, out in zip(ks, _last_outputs_stacked([layers[k] for k in ks], x)):
+        for k, out in zip(ks, _last_outputs_stacked([_layer_stack(rnns[k]) for k in ks], x)):
             outs[k] = out
     return outs
+
+
+def _split_fast(models, probe) -> list[bool]:
+    """Which models ``fit_runs`` may run on its fast path: those holding ``.rnn`` (with a fast
+    path) and ``.head`` whose outputs on ``probe`` are ``head(rnn(x))``, computed both ways."""
+    fast = [hasattr(m, "rnn") and hasattr(m, "head") and _fast_key(m.rnn) is not None
+            for m in models]
+    ks = [k for k, f in enumerate(fast) if f]
+    for k, h in zip(ks, _last_outputs([models[k].rnn for k in ks], probe) if ks else []):
+        got, want = h @ models[k].head.kernel + models[k].head.bias, models[k](probe)
+        fast[k] = (int(tf.size(want)) == int(tf.size(got)) and
+                   float(tf.reduce_max(tf.abs(got - tf.reshape(want, tf.shape(got))))) <= 1e-4)
+    return fast
+
+
+TASKS = ("regression", "classification", "tagging")
 
 
 def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=None,
@@ -356,17 +406,19 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
 
     Every model gets Adam (learning rate lr; Adam updates every weight on its own), the loss of
     ``task`` ("regression": mean squared error on outputs (B,); "classification": cross-entropy
-    on logits (B, C)), its own global gradient norm clipped at ``clip``, and the same shuffled
-    mini-batches (from ``seed``). Each model must be built and hold ``.rnn`` (a Keras LSTM, GRU
-    or SimpleRNN returning its last output) and ``.head`` (a Dense layer on it), as the course's
-    models do. All models train in one compiled step, their recurrent layers run by
-    ``_last_outputs``, so TensorFlow runs them side by side on every CPU core.
-    Returns one history per model, {"train_loss", "val_mse"} or {"train_loss", "val_acc"}, one
-    entry per epoch; with X_test also "test_mse" / "test_acc" per epoch, to be read once, at the
-    epoch chosen on validation.
+    on logits (B, C); "tagging": cross-entropy on logits (B, T, C) against one label per step,
+    y (B, T)), its own global gradient norm clipped at ``clip``, and the same shuffled
+    mini-batches (from ``seed``). All models train in one compiled step, so TensorFlow runs them
+    side by side on every CPU core. A model that holds ``.rnn`` (a Keras LSTM, or SimpleRNN /
+    GRU layers alone or in a ``keras.Sequential``, returning the last output) and ``.head`` (a
+    Dense layer on it), as most of the course's models do, runs on a fast path (``_last_outputs``,
+    checked against the model on a few inputs); any other model runs as Keras computes it.
+    Returns one history per model, {"train_loss", "val_mse"} or {"train_loss", "val_acc"} (for
+    tagging: the share of steps tagged right), one entry per epoch; with X_test also "test_mse" /
+    "test_acc" per epoch, to be read once, at the epoch chosen on validation.
     """
-    if task not in ("regression", "classification"):
-        raise ValueError(f"task must be 'regression' or 'classification', not {task!r}")
+    if task not in TASKS:
+        raise ValueError(f"task must be 'regression', 'classification' or 'tagging', not {task!r}")
     name = "mse" if task == "regression" else "acc"
     weights = [m.trainable_variables for m in models]
     flat = [v for ws in weights for v in ws]
@@ -383,19 +435,32 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
                 beta2_power=0.999 ** step, lr=tf.constant(lr, tf.float32), beta1=0.9,
                 beta2=0.999, epsilon=1e-7, grad=g)
 
-    def outputs(x):                                   # one (B, C) output per model
-        hs = _last_outputs([m.rnn for m in models], x)
-        return [h @ m.head.kernel + m.head.bias for h, m in zip(hs, models)]
+    X_tr, y_tr = np.asarray(X_train, np.float32), np.asarray(y_train)
+    splits = {"val": (X_val, y_val)} if X_test is None else {"val": (X_val, y_val),
+                                                              "test": (X_test, y_test)}
+    splits = {s: (tf.constant(X, tf.float32), tf.constant(y)) for s, (X, y) in splits.items()}
+    fast = (_split_fast(models, splits["val"][0][:2, :3]) if task != "tagging"
+            else [False] * len(models))                # tagging: every step's output, as Keras does
+
+    def outputs(x, training):                         # one output per model, in order
+        ks = [k for k, f in enumerate(fast) if f]
+        outs = [None] * len(models)
+        for k, h in zip(ks, _last_outputs([models[k].rnn for k in ks], x) if ks else []):
+            outs[k] = h @ models[k].head.kernel + models[k].head.bias
+        for k, m in enumerate(models):
+            if outs[k] is None:
+                outs[k] = m(x, training=training)
+        return outs
 
     def losses(outs, y):
         if task == "regression":
-            return [tf.reduce_mean((o[:, 0] - y) ** 2) for o in outs]
+            return [tf.reduce_mean((tf.reshape(o, [-1]) - y) ** 2) for o in outs]
         return [tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, o)) for o in outs]
 
     @tf.function(autograph=False)           # plain Python loops: no need to convert
     def train_step(x, y):
         with tf.GradientTape() as tape:
-            per_model = losses(outputs(x), y)
+            per_model = losses(outputs(x, True), y)
             total = tf.add_n(per_model)           # no shared weight: each model's own gradient
         grads = [tf.convert_to_tensor(g) for g in tape.gradient(total, flat)]  # dense, not sparse
         start, clipped = 0, []
@@ -408,21 +473,11 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
 
     @tf.function(autograph=False)           # plain Python loops: no need to convert
     def evaluate(x, y):
-        outs = outputs(x)
+        outs = outputs(x, False)
         if task == "regression":
             return tf.stack(losses(outs, y))
         return tf.stack([tf.reduce_mean(tf.cast(tf.argmax(o, -1) == y, tf.float32)) for o in outs])
 
-    X_tr, y_tr = np.asarray(X_train, np.float32), np.asarray(y_train)
-    splits = {"val": (X_val, y_val)} if X_test is None else {"val": (X_val, y_val),
-                                                              "test": (X_test, y_test)}
-    splits = {s: (tf.constant(X, tf.float32), tf.constant(y)) for s, (X, y) in splits.items()}
-    probe = splits["val"][0][:2, :3]                  # the fast path must agree with the models
-    for m, h in zip(models, _last_outputs([m.rnn for m in models], probe)):
-        got = h @ m.head.kernel + m.head.bias
-        want = tf.reshape(m(probe), tf.shape(got))
-        if float(tf.reduce_max(tf.abs(got - want))) > 1e-4:
-            raise ValueError("fit_runs needs models computed as head(rnn(x)), like the course's")
     hists = [{"train_loss": [], **{f"{s}_{name}": [] for s in splits}} for _ in models]
     rng = np.random.default_rng(seed)
     line = LiveLine(f"{len(models)} models side by side", epochs)
@@ -452,14 +507,16 @@ _TIMING_STEPS: dict = {}          # id(model) -> (model, task, its compiled trai
 
 
 def _timing_step(model, D: int, y_dtype, task: str):
-    """One compiled training step of ``model`` for any batch size and sequence length (compiled once)."""
+    """One compiled training step of ``model`` for any batch size and sequence length (compiled once).
+    Labels y are (B,), or (B, T) for tagging."""
     key = (id(model), D, task)
     if key in _TIMING_STEPS and _TIMING_STEPS[key][0] is model:
         return _TIMING_STEPS[key][1]
     weights = model.trainable_variables
 
     @tf.function(input_signature=[tf.TensorSpec([None, None, D], tf.float32),
-                                  tf.TensorSpec([None], y_dtype)])
+                                  tf.TensorSpec([None, None] if task == "tagging" else [None],
+                                                y_dtype)])
     def step(xb, yb):
         with tf.GradientTape() as tape:
             out = model(xb, training=True)

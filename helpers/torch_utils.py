@@ -244,25 +244,31 @@ def _cpu_cores() -> int:
     return os.cpu_count() or 1
 
 
+def _tagging_loss(logits, y):
+    """Mean cross-entropy over every step: logits (B, T, C), labels y (B, T)."""
+    return nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten())
+
+
 def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=None,
              task: str = "regression", epochs: int = 10, lr: float = 1e-2,
              batch_size: int = 100, seed: int = SEED, clip: float | None = None) -> list[dict]:
     """Train several independent models on the same data, each exactly as if it were alone.
 
     Every model gets its own Adam (learning rate lr), the loss of ``task`` ("regression": mean
-    squared error on outputs (B,); "classification": cross-entropy on logits (B, C)), its own
+    squared error on outputs (B,); "classification": cross-entropy on logits (B, C); "tagging":
+    cross-entropy on logits (B, T, C) against one label per step, y (B, T)), its own
     global gradient norm clipped at ``clip``, and the same shuffled mini-batches (from ``seed``).
     On a CPU the models train side by side in threads, one per core, each running its operations
     single-threaded: small recurrent models train faster this way than one after the other.
-    Returns one history per model, {"train_loss", "val_mse"} or {"train_loss", "val_acc"}, one
-    entry per epoch; with X_test also "test_mse" / "test_acc" per epoch, to be read once, at the
-    epoch chosen on validation.
+    Returns one history per model, {"train_loss", "val_mse"} or {"train_loss", "val_acc"} (for
+    tagging: the share of steps tagged right), one entry per epoch; with X_test also "test_mse" /
+    "test_acc" per epoch, to be read once, at the epoch chosen on validation.
     """
     import threading
     from concurrent.futures import ThreadPoolExecutor, wait
 
-    if task not in ("regression", "classification"):
-        raise ValueError(f"task must be 'regression' or 'classification', not {task!r}")
+    if task not in ("regression", "classification", "tagging"):
+        raise ValueError(f"task must be 'regression', 'classification' or 'tagging', not {task!r}")
     name = "mse" if task == "regression" else "acc"
     X_t, y_t = torch.as_tensor(X_train), torch.as_tensor(y_train)
     splits = {"val": (X_val, y_val)} if X_test is None else {"val": (X_val, y_val),
@@ -282,7 +288,8 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
     def train(model, k: int = 0) -> dict:
         g = torch.Generator().manual_seed(seed)          # the same batches for every model
         opt = torch.optim.Adam(model.parameters(), lr=lr)
-        loss_fn = nn.MSELoss() if task == "regression" else nn.CrossEntropyLoss()
+        loss_fn = {"regression": nn.MSELoss(), "classification": nn.CrossEntropyLoss(),
+                   "tagging": _tagging_loss}[task]
         hist = {"train_loss": [], **{f"{s}_{name}": [] for s in splits}}
         for _ in range(epochs):
             hist["train_loss"].append(_train_epoch(model, opt, loss_fn, X_t, y_t, batch_size, g,
@@ -337,7 +344,8 @@ def time_per_epoch(model: nn.Module, X, y, task: str = "regression", batch_size:
 
     device = next(model.parameters()).device
     X_t, y_t = torch.as_tensor(X).to(device), torch.as_tensor(y).to(device)
-    loss_fn = nn.MSELoss() if task == "regression" else nn.CrossEntropyLoss()
+    loss_fn = {"regression": nn.MSELoss(), "classification": nn.CrossEntropyLoss(),
+               "tagging": _tagging_loss}[task]
     opt = torch.optim.SGD(model.parameters(), lr=1e-3)
     model.train()
 

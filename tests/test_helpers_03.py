@@ -162,8 +162,12 @@ def _keras_model(seed, cell="lstm", out=1, D=2, forget_bias=None, hidden=8):
     class Model(keras.Model):
         def __init__(self):
             super().__init__()
-            self.rnn = {"lstm": keras.layers.LSTM, "rnn": keras.layers.SimpleRNN,
-                        "gru": keras.layers.GRU}[cell](hidden)
+            layer = {"lstm": keras.layers.LSTM, "rnn": keras.layers.SimpleRNN,
+                     "gru": keras.layers.GRU}[cell.split("-")[0]]
+            if cell.endswith("-stack"):                # two layers, then the last output
+                self.rnn = keras.Sequential([layer(hidden, return_sequences=True), layer(hidden)])
+            else:
+                self.rnn = layer(hidden)
             self.head = keras.layers.Dense(out)
             self(np.zeros((1, 4, D), np.float32))
             if forget_bias is not None:
@@ -177,10 +181,11 @@ def _keras_model(seed, cell="lstm", out=1, D=2, forget_bias=None, hidden=8):
     return Model()
 
 
-@pytest.mark.parametrize("cell", ["lstm", "rnn", "gru"])
+@pytest.mark.parametrize("cell", ["lstm", "rnn", "gru", "rnn-stack", "gru-stack"])
 def test_tf_fast_path_matches_the_keras_layer_and_its_gradient(cell):
     """The fast path of fit_runs gives each layer's outputs and gradients, also when layers of
-    the same kind and size run stacked together (three seeds, as the notebooks train them)."""
+    the same kind and size run stacked together (three seeds, as the notebooks train them), and
+    for stacks of two layers (topic 05)."""
     import tensorflow as tf
 
     from helpers import tf_utils as fw
@@ -233,8 +238,11 @@ def test_tf_fit_runs_trains_each_model_as_alone_with_keras_adam():
         np.testing.assert_allclose(a, b, atol=1e-6)
 
 
-def test_tf_fit_runs_refuses_a_model_it_cannot_run_fast():
+def test_tf_fit_runs_trains_a_model_without_a_fast_path_as_keras_computes_it():
+    """A model that is not head(rnn(x)) is not run on the fast path; it trains as Keras computes
+    it: one full-batch step equals keras.optimizers.Adam's on the same batch."""
     import keras
+    import tensorflow as tf
 
     from helpers import tf_utils as fw
 
@@ -245,8 +253,18 @@ def test_tf_fit_runs_refuses_a_model_it_cannot_run_fast():
             self(np.zeros((1, 3, 2), np.float32))
 
         def call(self, x):
-            return 2.0 * self.head(self.rnn(x))
+            return tf.squeeze(2.0 * self.head(self.rnn(x)), -1)
 
-    X, y = data.adding_problem(20, seq_len=5, seed=0)
-    with pytest.raises(ValueError):
-        fw.fit_runs([Other()], X, y, X, y, epochs=1)
+    X, y = data.adding_problem(50, seq_len=5, seed=0)
+    probe = tf.constant(X[:2, :3])
+    keras.utils.set_random_seed(0)
+    assert fw._split_fast([Other(), _keras_model(0)], probe) == [False, True]
+    keras.utils.set_random_seed(0)
+    ours = Other()
+    keras.utils.set_random_seed(0)
+    ref = Other()
+    fw.fit_runs([ours], X, y, X, y, epochs=1, lr=1e-2, batch_size=50)
+    ref.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-2), loss="mse")
+    ref.train_on_batch(X, y)
+    for a, b in zip(ours.trainable_variables, ref.trainable_variables):
+        np.testing.assert_allclose(a, b, atol=1e-6)
