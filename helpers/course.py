@@ -33,12 +33,21 @@ TOPICS = [
     ("04", "gru", "GRU: the cell from scratch in each framework's layout and convention; the reset gate's place; LSTM vs GRU measured"),
     ("05", "bidirectional_and_stacked", "Bidirectional and stacked RNNs: both directions from scratch; which final state; padding; when the future helps; depth measured"),
 ]
+# Appendices: one notebook each, notebooks/{number}_{stem}.ipynb, importing both frameworks.
+APPENDICES = [
+    ("09", "one_model_two_frameworks", "Appendix, one notebook for both frameworks: one model, two frameworks; weights converted PyTorch <-> Keras for every layer of the course, the same numbers"),
+]
 TABLE_START, TABLE_END = "<!-- notebook-table:start -->", "<!-- notebook-table:end -->"
 
 
 def topic_notebooks() -> list[str]:
     """File names of every topic notebook, PyTorch before TensorFlow."""
     return [f"{num}_{stem}_{fw}.ipynb" for num, stem, _ in TOPICS for fw in ("pytorch", "tensorflow")]
+
+
+def appendix_notebooks() -> list[str]:
+    """File names of the appendix notebooks (one per appendix, both frameworks in it)."""
+    return [f"{num}_{stem}.ipynb" for num, stem, _ in APPENDICES]
 
 
 def notebook_table(prefix: str) -> str:
@@ -57,6 +66,10 @@ def notebook_table(prefix: str) -> str:
             name = f"{num}_{stem}_{fw}.ipynb"
             cells.append(f"[open]({prefix}{name}) · {colab_icon}({colab_url('notebooks/' + name)})")
         rows.append(f"| {num} | {blurb} | {cells[0]} | {cells[1]} |")
+    for num, stem, blurb in APPENDICES:
+        name = f"{num}_{stem}.ipynb"
+        rows.append(f"| {num} | {blurb} | [open]({prefix}{name}) · "
+                    f"{colab_icon}({colab_url('notebooks/' + name)}) | (same notebook: it imports both) |")
     rows.append(TABLE_END)
     return "\n".join(rows)
 

@@ -283,12 +283,15 @@ def _quiz_parts(number: str, framework: str | None) -> list[tuple[str, str, list
 
 def _notebooks() -> list[tuple[str, str, str, str | None, str]]:
     """(topic number, topic title, exercise framework, quiz framework, notebook file) per notebook."""
-    from helpers.course import TOPICS
+    from helpers.course import APPENDICES, TOPICS
 
     rows = [("00", "Start here", "numpy", None, "00_start_here.ipynb")]
     for number, stem, blurb in TOPICS:
         for fw, suffix in (("torch", "pytorch"), ("tensorflow", "tensorflow")):
             rows.append((number, blurb.split(":")[0].strip(), fw, fw, f"{number}_{stem}_{suffix}.ipynb"))
+    for number, stem, blurb in APPENDICES:                # one notebook, both frameworks
+        rows.append((number, blurb.split(":")[1].split(";")[0].strip().capitalize(), "numpy", None,
+                     f"{number}_{stem}.ipynb"))
     return rows
 
 
@@ -343,8 +346,17 @@ def progress_table(fmt: str = "markdown", link_prefix: str | None = None, data: 
     prefix = link_prefix if link_prefix is not None else ("notebooks/" if fmt == "text" else "")
     table = rows(data)
     head = ["#", "topic", "framework", "exercises solved", "quizzes (right / questions)", "notebook"]
-    body = [[r["topic"], r["title"], FRAMEWORK_LABELS.get(r["framework"], r["framework"]) if r["topic"] != "00"
-             else "any", _exercise_text(r), _quiz_text(r["quizzes"]), r["notebook"]] for r in table]
+    from helpers.course import APPENDICES
+
+    both = {number for number, _, _ in APPENDICES}     # one notebook importing both frameworks
+
+    def label(r):
+        if r["topic"] == "00":
+            return "any"
+        return "both" if r["topic"] in both else FRAMEWORK_LABELS.get(r["framework"], r["framework"])
+
+    body = [[r["topic"], r["title"], label(r), _exercise_text(r), _quiz_text(r["quizzes"]),
+             r["notebook"]] for r in table]
     solved, total = sum(r["solved"] for r in table), sum(r["total"] for r in table)
     right = sum(s["right"] for r in table for s in r["quizzes"])
     questions = sum(s["total"] for r in table for s in r["quizzes"])

@@ -15,7 +15,7 @@ IDS = [p.name for p in NOTEBOOKS]
 
 def test_notebooks_on_disk_are_exactly_the_course_list():
     on_disk = {p.name for p in NOTEBOOKS}
-    assert on_disk == {"00_start_here.ipynb", *course.topic_notebooks()}
+    assert on_disk == {"00_start_here.ipynb", *course.topic_notebooks(), *course.appendix_notebooks()}
 
 
 @pytest.mark.parametrize("path", [p for p in TOPIC_NOTEBOOKS if framework_of(p) == "torch"], ids=lambda p: p.stem)
@@ -35,7 +35,7 @@ def test_badge_points_at_the_notebooks_own_path(path):
         c.source for c in nb.cells if c.cell_type == "markdown"))
     own = course.colab_url(rel).split("://", 1)[1]
     others = {course.colab_url("notebooks/" + n).split("://", 1)[1]
-              for n in ["00_start_here.ipynb", *course.topic_notebooks()]}
+              for n in ["00_start_here.ipynb", *course.topic_notebooks(), *course.appendix_notebooks()]}
     assert own in badges and set(badges) <= others | {own}
 
 
@@ -92,6 +92,19 @@ def test_exercises_have_stubs_and_checks(path):
         assert (call_fw or "numpy") == fw and fw in EXERCISES[eid].solutions
 
 
+@pytest.mark.parametrize("name", course.appendix_notebooks())
+def test_appendix_notebook_anatomy(name):
+    """An appendix is one notebook for both frameworks: the anatomy of a topic, both imported."""
+    nb = read(ROOT / "notebooks" / name)
+    text = "\n".join(c.source for c in nb.cells)
+    heads = headings(nb)
+    for required in ("## Warm-up quiz", "## Closing quiz", "## Summary", "## What next", "## Further reading"):
+        assert required in heads, required
+    assert "import torch" in text and "import tensorflow" in text
+    stem = name[:-len(".ipynb")]
+    assert f'quiz("{stem}", "warmup")' in text and f'quiz("{stem}", "closing")' in text
+
+
 @pytest.mark.parametrize("path", TOPIC_NOTEBOOKS, ids=lambda p: p.stem)
 def test_topic_notebook_anatomy(path):
     nb = read(path)
@@ -115,7 +128,7 @@ def test_readme_and_start_here_list_every_notebook_with_fresh_links():
     start = next(c.source for c in read(ROOT / "notebooks/00_start_here.ipynb").cells
                  if c.cell_type == "markdown" and course.TABLE_START in c.source)
     assert stamp_table(start, "") == start
-    for name in course.topic_notebooks():
+    for name in course.topic_notebooks() + course.appendix_notebooks():
         assert f"(notebooks/{name})" in readme and f"({name})" in start
 
 
