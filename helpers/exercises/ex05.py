@@ -276,16 +276,18 @@ def final_states(y, fwd_h, bwd_h, num_layers):
     mistakes=[
         Mistake("last-step-both", _per_fw("{out}[:, -1] is right for the forward half only: the backward "
                                           "direction reads the sequence from the end, so at the last step it "
-                                          "has seen one input. Its final state is at t = 0: {cat}."),
+                                          "has seen one input. Its final state is the one it reaches at "
+                                          "t = 0."),
                 _final(lambda out, f, b, H: out[:, -1])),
         Mistake("first-step-both", _per_fw("{out}[:, 0] is right for the backward half only: the forward "
-                                           "direction has seen one input at t = 0. Its final state is at the "
-                                           "last step: {cat}."),
+                                           "direction has seen one input at t = 0. Its final state is the one "
+                                           "at the last step."),
                 _final(lambda out, f, b, H: out[:, 0])),
-        Mistake("order-swapped", _per_fw("Put the forward final state first, as in the outputs: {cat}."),
+        Mistake("order-swapped", _per_fw("Put the forward final state first, then the backward one, as in "
+                                         "the outputs."),
                 _final(lambda out, f, b, H: np.concatenate([b, f], axis=1))),
-        Mistake("forward-only", _per_fw("Both halves are the forward final state; the second half is the "
-                                        "backward one, {bwd}: {cat}."),
+        Mistake("forward-only", _per_fw("Both halves are the forward final state; the second half must be "
+                                        "the backward one, {bwd}."),
                 _final(lambda out, f, b, H: np.concatenate([f, f], axis=1))),
         Mistake("ends-swapped", _per_fw("The forward direction ends at the LAST step and the backward one at "
                                         "t = 0, so the final states are {out}[:, -1, :H] and {out}[:, 0, H:], "
