@@ -222,18 +222,15 @@ def _last_output(layer, x):
     x_tm = tf.transpose(x, [1, 0, 2])                                 # (T, B, D): time first
     H = cell.units
     h0 = tf.zeros((tf.shape(x)[0], H))
-    if isinstance(layer, keras.layers.LSTM):
-        icfo = np.concatenate([np.arange(H), np.arange(2 * H, 3 * H), np.arange(H, 2 * H),
-                               np.arange(3 * H, 4 * H)])
-        w = tf.gather(tf.concat([cell.kernel, cell.recurrent_kernel], axis=0), icfo, axis=1)
-        zeros = tf.zeros((H,))
-        out = tf.raw_ops.BlockLSTM(
-            seq_len_max=tf.cast(tf.shape(x)[1], tf.int64), x=x_tm, cs_prev=h0, h_prev=h0, w=w,
-            wci=zeros, wcf=zeros, wco=zeros, b=tf.gather(cell.bias, icfo), forget_bias=0.0,
-            cell_clip=-1.0, use_peephole=False)
-        return out[6][-1]                                             # h of every step -> h_T
-    raise TypeError(f"fit_runs handles LSTM, GRU (reset_after=True) and SimpleRNN layers, "
-                    f"not {type(layer).__name__}")
+    icfo = np.concatenate([np.arange(H), np.arange(2 * H, 3 * H), np.arange(H, 2 * H),
+                           np.arange(3 * H, 4 * H)])
+    w = tf.gather(tf.concat([cell.kernel, cell.recurrent_kernel], axis=0), icfo, axis=1)
+    zeros = tf.zeros((H,))
+    out = tf.raw_ops.BlockLSTM(
+        seq_len_max=tf.cast(tf.shape(x)[1], tf.int64), x=x_tm, cs_prev=h0, h_prev=h0, w=w,
+        wci=zeros, wcf=zeros, wco=zeros, b=tf.gather(cell.bias, icfo), forget_bias=0.0,
+        cell_clip=-1.0, use_peephole=False)
+    return out[6][-1]                                             # h of every step -> h_T
 
 
 # ---- topic 04
@@ -399,6 +396,14 @@ def _split_fast(models, probe) -> list[bool]:
 TASKS = ("regression", "classification", "tagging")
 
 
+def _task_loss(out, y, task: str):
+    """The mean loss of ``task``: squared error of outputs (B,) or (B, 1) against y (B,), or
+    cross-entropy of logits (B, C) against y (B,), or of logits (B, T, C) against y (B, T)."""
+    if task == "regression":
+        return tf.reduce_mean((tf.reshape(out, [-1]) - y) ** 2)
+    return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, out))
+
+
 def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=None,
              task: str = "regression", epochs: int = 10, lr: float = 1e-2,
              batch_size: int = 100, seed: int = SEED, clip: float | None = None) -> list[dict]:
@@ -453,9 +458,7 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
         return outs
 
     def losses(outs, y):
-        if task == "regression":
-            return [tf.reduce_mean((tf.reshape(o, [-1]) - y) ** 2) for o in outs]
-        return [tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, o)) for o in outs]
+        return [_task_loss(o, y, task) for o in outs]
 
     @tf.function(autograph=False)           # plain Python loops: no need to convert
     def train_step(x, y):
@@ -519,11 +522,7 @@ def _timing_step(model, D: int, y_dtype, task: str):
                                                 y_dtype)])
     def step(xb, yb):
         with tf.GradientTape() as tape:
-            out = model(xb, training=True)
-            if task == "regression":
-                loss = tf.reduce_mean((tf.reshape(out, [-1]) - yb) ** 2)
-            else:
-                loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(yb, out))
+            loss = _task_loss(model(xb, training=True), yb, task)
         for v, g in zip(weights, tape.gradient(loss, weights)):
             v.assign_sub(1e-3 * g)
         return loss

@@ -249,6 +249,12 @@ def _tagging_loss(logits, y):
     return nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten())
 
 
+def _task_loss(task: str):
+    """loss_fn(outputs, y) of a task: "regression" (B,), "classification" (B, C), "tagging" (B, T, C)."""
+    return {"regression": nn.MSELoss(), "classification": nn.CrossEntropyLoss(),
+            "tagging": _tagging_loss}[task]
+
+
 def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=None,
              task: str = "regression", epochs: int = 10, lr: float = 1e-2,
              batch_size: int = 100, seed: int = SEED, clip: float | None = None) -> list[dict]:
@@ -288,8 +294,7 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
     def train(model, k: int = 0) -> dict:
         g = torch.Generator().manual_seed(seed)          # the same batches for every model
         opt = torch.optim.Adam(model.parameters(), lr=lr)
-        loss_fn = {"regression": nn.MSELoss(), "classification": nn.CrossEntropyLoss(),
-                   "tagging": _tagging_loss}[task]
+        loss_fn = _task_loss(task)
         hist = {"train_loss": [], **{f"{s}_{name}": [] for s in splits}}
         for _ in range(epochs):
             hist["train_loss"].append(_train_epoch(model, opt, loss_fn, X_t, y_t, batch_size, g,
@@ -344,8 +349,7 @@ def time_per_epoch(model: nn.Module, X, y, task: str = "regression", batch_size:
 
     device = next(model.parameters()).device
     X_t, y_t = torch.as_tensor(X).to(device), torch.as_tensor(y).to(device)
-    loss_fn = {"regression": nn.MSELoss(), "classification": nn.CrossEntropyLoss(),
-               "tagging": _tagging_loss}[task]
+    loss_fn = _task_loss(task)
     opt = torch.optim.SGD(model.parameters(), lr=1e-3)
     model.train()
 
