@@ -1,0 +1,114 @@
+"""Plausible wrong answers to the exercises of topic 06; each must fail with the intended hint."""
+from conftest import catalogue_rows
+
+CATALOGUE = []
+
+# --------------------------------------------------------------------------- shift_right
+_SHIFT = {
+    "torch": {
+        "not-shifted": "    return targets.clone()\n",
+        "shifted-left": "    B = targets.shape[0]\n    start = torch.full((B, 1), start_token, dtype=targets.dtype)\n"
+                        "    return torch.cat([targets[:, 1:], start], dim=1)\n",
+        "start-at-end": "    B = targets.shape[0]\n    start = torch.full((B, 1), start_token, dtype=targets.dtype)\n"
+                        "    return torch.cat([targets[:, :-1], start], dim=1)\n",
+        "drops-first": "    B = targets.shape[0]\n    start = torch.full((B, 1), start_token, dtype=targets.dtype)\n"
+                       "    return torch.cat([start, targets[:, 1:]], dim=1)\n",
+        "zero-start": "    return torch.cat([torch.zeros_like(targets[:, :1]), targets[:, :-1]], dim=1)\n",
+        "wrapped": "    return torch.roll(targets, 1, dims=1)\n",
+        "batch-axis": "    start = torch.full((1, targets.shape[1]), start_token, dtype=targets.dtype)\n"
+                      "    return torch.cat([start, targets[:-1]], dim=0)\n",
+        "shape": "    B = targets.shape[0]\n    start = torch.full((B, 1), start_token, dtype=targets.dtype)\n"
+                 "    return torch.cat([start, targets], dim=1)              # T + 1 steps\n",
+        "exception": "    start = torch.full((1, 1), start_token, dtype=targets.dtype)   # one row only\n"
+                     "    return torch.cat([start, targets[:, :-1]], dim=1)\n",
+    },
+    "tensorflow": {
+        "not-shifted": "    return tf.identity(targets)\n",
+        "shifted-left": "    start = tf.fill([tf.shape(targets)[0], 1], tf.cast(start_token, targets.dtype))\n"
+                        "    return tf.concat([targets[:, 1:], start], axis=1)\n",
+        "start-at-end": "    start = tf.fill([tf.shape(targets)[0], 1], tf.cast(start_token, targets.dtype))\n"
+                        "    return tf.concat([targets[:, :-1], start], axis=1)\n",
+        "drops-first": "    start = tf.fill([tf.shape(targets)[0], 1], tf.cast(start_token, targets.dtype))\n"
+                       "    return tf.concat([start, targets[:, 1:]], axis=1)\n",
+        "zero-start": "    return tf.concat([tf.zeros_like(targets[:, :1]), targets[:, :-1]], axis=1)\n",
+        "wrapped": "    return tf.roll(targets, shift=1, axis=1)\n",
+        "batch-axis": "    start = tf.fill([1, tf.shape(targets)[1]], tf.cast(start_token, targets.dtype))\n"
+                      "    return tf.concat([start, targets[:-1]], axis=0)\n",
+        "shape": "    start = tf.fill([tf.shape(targets)[0], 1], tf.cast(start_token, targets.dtype))\n"
+                 "    return tf.concat([start, targets], axis=1)             # T + 1 steps\n",
+        "exception": "    start = tf.fill([1, 1], tf.cast(start_token, targets.dtype))   # one row only\n"
+                     "    return tf.concat([start, targets[:, :-1]], axis=1)\n",
+    },
+}
+CATALOGUE += catalogue_rows("shift_right", _SHIFT, "def shift_right(targets, start_token):\n{}")
+
+# --------------------------------------------------------------------------- sample_with_temperature
+# The reference solution with one part changed: {zero} the temperature-0 case, {probs} the
+# distribution, {index} the inverse-CDF lookup.
+_SAMPLE = {
+    "torch": """\
+def sample_with_temperature(logits, temperature, u):
+{zero}    probs = {probs}
+    cdf = probs.cumsum(dim=1)
+    index = {index}
+    return index.clamp(max=logits.shape[1] - 1)
+""",
+    "tensorflow": """\
+def sample_with_temperature(logits, temperature, u):
+{zero}    probs = {probs}
+    cdf = tf.cumsum(probs, axis=1)
+    index = {index}
+    return tf.minimum(index, logits.shape[1] - 1)
+""",
+}
+_SAMPLE_RIGHT = {
+    "torch": dict(zero="    if temperature == 0:\n        return logits.argmax(dim=1)\n",
+                  probs="torch.softmax(logits / temperature, dim=1)",
+                  index="(cdf <= u[:, None]).sum(dim=1)"),
+    "tensorflow": dict(zero="    if temperature == 0:\n        return tf.argmax(logits, axis=1)\n",
+                       probs="tf.nn.softmax(logits / temperature, axis=1)",
+                       index="tf.reduce_sum(tf.cast(cdf <= u[:, None], tf.int64), axis=1)"),
+}
+_SAMPLE_WRONG = {
+    "torch": {
+        "multiplied": dict(probs="torch.softmax(logits * temperature, dim=1)"),
+        "softmax-first": dict(probs="torch.softmax(logits, dim=1) / temperature"),
+        "no-zero-case": dict(zero=""),
+        "argmax-always": dict(index="probs.argmax(dim=1)"),
+        "wrong-axis": dict(probs="torch.softmax(logits / temperature, dim=0)"),
+        "no-max-subtraction": dict(probs="torch.exp(logits / temperature) / "
+                                         "torch.exp(logits / temperature).sum(dim=1, keepdim=True)"),
+        "shape": dict(index="(cdf <= u[:, None]).sum(dim=1, keepdim=True)"),
+    },
+    "tensorflow": {
+        "multiplied": dict(probs="tf.nn.softmax(logits * temperature, axis=1)"),
+        "softmax-first": dict(probs="tf.nn.softmax(logits, axis=1) / temperature"),
+        "no-zero-case": dict(zero=""),
+        "argmax-always": dict(index="tf.argmax(probs, axis=1)"),
+        "wrong-axis": dict(probs="tf.nn.softmax(logits / temperature, axis=0)"),
+        "no-max-subtraction": dict(probs="tf.exp(logits / temperature) / "
+                                         "tf.reduce_sum(tf.exp(logits / temperature), axis=1, "
+                                         "keepdims=True)"),
+        "shape": dict(index="tf.reduce_sum(tf.cast(cdf <= u[:, None], tf.int64), axis=1, "
+                            "keepdims=True)"),
+    },
+}
+for _fw, _rows in _SAMPLE_WRONG.items():
+    for _reason, _change in _rows.items():
+        _source = _SAMPLE[_fw]
+        for _key, _value in {**_SAMPLE_RIGHT[_fw], **_change}.items():
+            _source = _source.replace("{" + _key + "}", _value)
+        CATALOGUE.append(("sample_with_temperature", _fw, _reason, _source))
+CATALOGUE += [
+    ("sample_with_temperature", "torch", "argmax-always", """
+def sample_with_temperature(logits, temperature, u):
+    return torch.softmax(logits / max(temperature, 1e-6), dim=1).argmax(dim=1)
+"""),
+    ("sample_with_temperature", "tensorflow", "multiplied", """
+def sample_with_temperature(logits, temperature, u):
+    if temperature == 0:
+        return tf.argmax(logits, axis=1)
+    cdf = tf.cumsum(tf.nn.softmax(temperature * logits), axis=1)
+    return tf.minimum(tf.reduce_sum(tf.cast(cdf <= u[:, None], tf.int64), axis=1), logits.shape[1] - 1)
+"""),
+]
