@@ -112,3 +112,78 @@ def sample_with_temperature(logits, temperature, u):
     return tf.minimum(tf.reduce_sum(tf.cast(cdf <= u[:, None], tf.int64), axis=1), logits.shape[1] - 1)
 """),
 ]
+
+# --------------------------------------------------------------------------- greedy_decode
+# The reference solution with one part changed: {carry} the state passed in, {feed} the next
+# input, {steps} the number of steps, {finish} what is returned.
+_GREEDY = {
+    "torch": """\
+def greedy_decode(step, h0, start_token, end_token, max_len):
+    B = h0.shape[0]
+    start = torch.full((B,), start_token, dtype=torch.long)
+    tokens, h, out = start, h0, []
+    for _ in range({steps}):
+        logits, h_new = step(tokens, {carry})
+        h = h_new
+        pred = logits.argmax(dim=1)
+        tokens = {feed}
+        out.append(pred)
+    out = torch.stack(out, dim=1)
+    seen = (out == end_token).long().cumsum(dim=1)
+    before = torch.cat([torch.zeros_like(seen[:, :1]), seen[:, :-1]], dim=1)
+    {finish}
+""",
+    "tensorflow": """\
+def greedy_decode(step, h0, start_token, end_token, max_len):
+    B = h0.shape[0]
+    start = tf.fill([B], start_token)
+    tokens, h, out = start, h0, []
+    for _ in range({steps}):
+        logits, h_new = step(tokens, {carry})
+        h = h_new
+        pred = tf.argmax(logits, axis=1, output_type=tf.int32)
+        tokens = {feed}
+        out.append(pred)
+    out = tf.cast(tf.stack(out, axis=1), tf.int64)
+    before = tf.cumsum(tf.cast(out == end_token, tf.int64), axis=1, exclusive=True)
+    {finish}
+""",
+}
+_GREEDY_RIGHT = {
+    "torch": dict(steps="max_len", carry="h", feed="pred",
+                  finish="return torch.where(before > 0, torch.full_like(out, end_token), out)"),
+    "tensorflow": dict(steps="max_len", carry="h", feed="pred",
+                       finish="return tf.where(before > 0, tf.constant(end_token, tf.int64), out)"),
+}
+_GREEDY_WRONG = {
+    "torch": {
+        "no-feedback": dict(feed="start"), "no-carry": dict(carry="h0"), "one-short": dict(steps="max_len - 1"),
+        "not-stopped": dict(finish="return out"),
+        "pads-with-zero": dict(finish="return torch.where(before > 0, torch.zeros_like(out), out)"),
+        "includes-start": dict(finish="out = torch.where(before > 0, torch.full_like(out, end_token), out)\n"
+                                      "    return torch.cat([start[:, None], out[:, :-1]], dim=1)"),
+        "stops-at-first-end": dict(finish="any_before = (before > 0).any(dim=0, keepdim=True).expand_as(out)\n"
+                                          "    return torch.where(any_before, torch.full_like(out, end_token), "
+                                          "out)"),
+        "shape": dict(finish="return out.T"),
+    },
+    "tensorflow": {
+        "no-feedback": dict(feed="start"), "no-carry": dict(carry="h0"), "one-short": dict(steps="max_len - 1"),
+        "not-stopped": dict(finish="return out"),
+        "pads-with-zero": dict(finish="return tf.where(before > 0, tf.zeros_like(out), out)"),
+        "includes-start": dict(finish="out = tf.where(before > 0, tf.constant(end_token, tf.int64), out)\n"
+                                      "    return tf.concat([tf.cast(start[:, None], tf.int64), out[:, :-1]], "
+                                      "axis=1)"),
+        "stops-at-first-end": dict(finish="any_before = tf.reduce_any(before > 0, axis=0, keepdims=True)\n"
+                                          "    any_before = tf.broadcast_to(any_before, tf.shape(out))\n"
+                                          "    return tf.where(any_before, tf.constant(end_token, tf.int64), "
+                                          "out)"),
+        "shape": dict(finish="return tf.transpose(out)"),
+    },
+}
+for _fw, _rows in _GREEDY_WRONG.items():
+    for _reason, _change in _rows.items():
+        _source = _GREEDY[_fw]
+        for _key, _value in {**_GREEDY_RIGHT[_fw], **_change}.items():
+            _source = _source.replace("{" + _key + "}", _value)
+        CATALOGUE.append(("greedy_decode", _fw, _reason, _source))

@@ -199,4 +199,156 @@ def sample_with_temperature(logits, temperature, u):
     error_hint="logits is (B, V) and u is (B,): take the softmax over the last axis, and return one "
                "token id per row, shape (B,).",
 )
-EXERCISES = [SHIFT_RIGHT, SAMPLE_WITH_TEMPERATURE]
+
+
+# --------------------------------------------------------------------------- greedy_decode
+def _decoder(V, H, seed, end_bias):
+    """A small random decoder: embedding (V, H), tanh cell, output layer; END made likely enough
+    that some rows end early and some do not."""
+    rng = np.random.default_rng(seed)
+    E, W, U = (rng.normal(scale=0.8, size=(V, H)), rng.normal(scale=0.8, size=(H, H)),
+               rng.normal(scale=0.5, size=(H, H)))
+    b, O, c = rng.normal(scale=0.3, size=(H,)), rng.normal(scale=1.0, size=(H, V)), np.zeros(V)
+    c[2] = end_bias                                              # END = 2
+    return E, W, U, b, O, c
+
+
+def _np_decoder_step(E, W, U, b, O, c):
+    def step(tokens, h):
+        h = np.tanh(E[tokens] @ W + h @ U + b)                   # (B, H)
+        return h @ O + c, h                                      # logits (B, V), state
+    return step
+
+
+def _fw_decoder_step(E, W, U, b, O, c, fw):
+    """The same step in the learner's framework: step(tokens (B,), h (B, H)) -> (logits, h)."""
+    E, W, U, b, O, c = (to_framework(a, fw) for a in (E, W, U, b, O, c))
+    if fw == "torch":
+        import torch
+
+        def step(tokens, h):
+            h = torch.tanh(E[tokens.long()] @ W + h @ U + b)
+            return h @ O + c, h
+        return step
+    import tensorflow as tf
+
+    def step(tokens, h):
+        h = tf.tanh(tf.gather(E, tokens) @ W + h @ U + b)
+        return h @ O + c, h
+    return step
+
+
+def _greedy(kind=None):
+    def fn(weights, h0, start_token, end_token, max_len, fw="numpy"):
+        step = _np_decoder_step(*weights)
+        B = h0.shape[0]
+        tokens, h, out = np.full(B, start_token), h0, []
+        steps = max_len - 1 if kind == "one-short" else max_len
+        for _ in range(steps):
+            logits, h_new = step(tokens, h0 if kind == "no-carry" else h)
+            h = h_new
+            nxt = logits.argmax(axis=1)
+            out.append(nxt)
+            if kind != "no-feedback":
+                tokens = nxt
+        out = np.stack(out, axis=1).astype(np.int64)             # (B, steps)
+        if kind == "includes-start":
+            out = np.concatenate([np.full((B, 1), start_token), out[:, :-1]], axis=1)
+        if kind != "not-stopped":
+            ended = np.cumsum(out == end_token, axis=1) > 0      # at or after the first END
+            after = ended & ~(np.cumsum(ended, axis=1) == 1)     # strictly after it
+            if kind == "stops-at-first-end":
+                first = ended.any(axis=0)                        # any row has ended by then
+                after = np.cumsum(first) > 1
+                after = np.broadcast_to(after, out.shape)
+            out = np.where(after, 0 if kind == "pads-with-zero" else end_token, out)
+        return out.astype(np.int64)
+    return fn
+
+
+def _greedy_cases():
+    """Seeds and END biases chosen (by a search) so that in each case with several rows some row
+    ends after step 0, some row never ends, and the decoder would go on after an END."""
+    cases = []
+    for B, V, H, max_len, seed, end_bias in [(6, 7, 4, 8, 4, 0.0), (1, 5, 3, 5, 7, -1.0),
+                                             (4, 6, 5, 2, 2, -1.5), (5, 8, 4, 10, 1, 0.0),
+                                             (3, 6, 3, 6, 1, 0.0)]:
+        weights = _decoder(V, H, seed, end_bias)
+        h0 = np.random.default_rng(seed + 10).normal(size=(B, H))
+        cases.append((weights, h0, 1, 2, max_len))
+    return cases
+
+
+def _greedy_to_learner(case, fw):
+    weights, h0, start, end, max_len = case
+    return _fw_decoder_step(*weights, fw), to_framework(h0, fw), start, end, max_len
+
+
+GREEDY_DECODE = Exercise(
+    id="greedy_decode",
+    title="Greedy decoding: feed each prediction back in",
+    cases=_greedy_cases(),
+    reference=_greedy(),
+    to_learner=_greedy_to_learner,
+    hints=["Start with tokens = the start token for every row and h = h0. At each of the max_len steps, "
+           "call step(tokens, h), keep the returned state, take the most likely token of each row (argmax "
+           "over the vocabulary, the last axis) and feed it back in as the next tokens.",
+           "The result holds the max_len predicted tokens per row, (B, max_len), without the start token. "
+           "Once a row has produced the end token, every later position of that row is the end token "
+           "too (the row has finished; other rows may go on).",
+           {"torch": "Collect the predictions in a list and torch.stack(..., dim=1). For the padding: "
+                     "done = (out == end_token).long().cumsum(dim=1) counts the END tokens so far; positions "
+                     "where done > 0 and that are not the first END are after it: use torch.where.",
+            "tensorflow": "Collect the predictions in a list and tf.stack(..., axis=1). For the padding: "
+                          "done = tf.cumsum(tf.cast(out == end_token, tf.int64), axis=1) counts the END tokens "
+                          "so far; the positions strictly after the first END have done > 0 and a done > 0 "
+                          "before them: use tf.where."}],
+    solutions={
+        "torch": '''\
+def greedy_decode(step, h0, start_token, end_token, max_len):
+    B = h0.shape[0]
+    tokens = torch.full((B,), start_token, dtype=torch.long)
+    h, out = h0, []
+    for _ in range(max_len):
+        logits, h = step(tokens, h)                  # (B, V), carry the state
+        tokens = logits.argmax(dim=1)                # feed the prediction back in
+        out.append(tokens)
+    out = torch.stack(out, dim=1)                    # (B, max_len)
+    seen = (out == end_token).long().cumsum(dim=1)   # END tokens so far
+    before = torch.cat([torch.zeros_like(seen[:, :1]), seen[:, :-1]], dim=1)
+    return torch.where(before > 0, torch.full_like(out, end_token), out)
+''',
+        "tensorflow": '''\
+def greedy_decode(step, h0, start_token, end_token, max_len):
+    B = h0.shape[0]
+    tokens = tf.fill([B], start_token)
+    h, out = h0, []
+    for _ in range(max_len):
+        logits, h = step(tokens, h)                  # (B, V), carry the state
+        tokens = tf.argmax(logits, axis=1, output_type=tf.int32)   # fed back in
+        out.append(tokens)
+    out = tf.cast(tf.stack(out, axis=1), tf.int64)   # (B, max_len)
+    seen = tf.cumsum(tf.cast(out == end_token, tf.int64), axis=1, exclusive=True)
+    return tf.where(seen > 0, tf.constant(end_token, tf.int64), out)   # END before: pad
+'''},
+    mistakes=[
+        Mistake("no-feedback", "Feed each step's prediction back in as the next input; yours gives the "
+                               "decoder the start token at every step.", _greedy("no-feedback")),
+        Mistake("no-carry", "Carry the state: each call gets the h returned by the call before it, not "
+                            "h0.", _greedy("no-carry")),
+        Mistake("not-stopped", "Once a row has produced the end token it has finished: every later "
+                               "position of that row must be the end token, whatever the decoder would "
+                               "say next.", _greedy("not-stopped")),
+        Mistake("includes-start", "Return the predicted tokens only: the start token is the first input, "
+                                  "not an output.", _greedy("includes-start")),
+        Mistake("one-short", "Decode max_len steps: the result is (B, max_len).", _greedy("one-short")),
+        Mistake("stops-at-first-end", "Each row stops at its own end token; the other rows go on "
+                                      "decoding.", _greedy("stops-at-first-end")),
+        Mistake("pads-with-zero", "After a row's end token, fill with the end token itself, not 0.",
+                _greedy("pads-with-zero")),
+    ],
+    error_hint="step(tokens, h) takes tokens of shape (B,) (integers) and h of shape (B, H), and returns "
+               "logits (B, V) and the new state (B, H); the result is (B, max_len).",
+)
+
+EXERCISES = [SHIFT_RIGHT, SAMPLE_WITH_TEMPERATURE, GREEDY_DECODE]
