@@ -187,3 +187,67 @@ for _fw, _rows in _GREEDY_WRONG.items():
         for _key, _value in {**_GREEDY_RIGHT[_fw], **_change}.items():
             _source = _source.replace("{" + _key + "}", _value)
         CATALOGUE.append(("greedy_decode", _fw, _reason, _source))
+
+# --------------------------------------------------------------------------- attention_weights
+_ATT = {
+    "torch": """\
+def attention_weights(query, keys, lengths):
+    S = keys.shape[1]
+    scores = {scores}
+    real = torch.arange(S)[None, :] < lengths[:, None]
+    {mask}
+    weights = {weights}
+    {after}
+    context = {context}
+    return weights, context
+""",
+    "tensorflow": """\
+def attention_weights(query, keys, lengths):
+    S = keys.shape[1]
+    scores = {scores}
+    real = tf.sequence_mask(lengths, S)
+    {mask}
+    weights = {weights}
+    {after}
+    context = {context}
+    return weights, context
+""",
+}
+_ATT_RIGHT = {
+    "torch": dict(scores="(keys @ query[:, :, None])[:, :, 0]",
+                  mask='scores = scores.masked_fill(~real, float("-inf"))',
+                  weights="scores.softmax(dim=1)", after="pass",
+                  context="(weights[:, :, None] * keys).sum(dim=1)"),
+    "tensorflow": dict(scores='tf.einsum("bsh,bh->bs", keys, query)',
+                       mask='scores = tf.where(real, scores, -float("inf"))',
+                       weights="tf.nn.softmax(scores, axis=1)", after="pass",
+                       context='tf.einsum("bs,bsh->bh", weights, keys)'),
+}
+_ATT_WRONG = {
+    "torch": {
+        "no-mask": dict(mask="pass"),
+        "mask-after-softmax": dict(mask="pass", after="weights = weights * real"),
+        "softmax-batch-axis": dict(weights="scores.softmax(dim=0)"),
+        "no-softmax": dict(mask="scores = scores * real", weights="scores"),
+        "scaled": dict(scores="(keys @ query[:, :, None])[:, :, 0] / keys.shape[2] ** 0.5"),
+        "hard": dict(weights="(scores == scores.max(dim=1, keepdim=True).values).to(keys.dtype)"),
+        "mean-of-keys": dict(weights="real.to(keys.dtype) / lengths[:, None].to(keys.dtype)"),
+        "shape": dict(context="weights[:, :, None] * keys"),
+    },
+    "tensorflow": {
+        "no-mask": dict(mask="pass"),
+        "mask-after-softmax": dict(mask="pass", after="weights = weights * tf.cast(real, weights.dtype)"),
+        "softmax-batch-axis": dict(weights="tf.nn.softmax(scores, axis=0)"),
+        "no-softmax": dict(mask="scores = scores * tf.cast(real, scores.dtype)", weights="scores"),
+        "scaled": dict(scores='tf.einsum("bsh,bh->bs", keys, query) / keys.shape[2] ** 0.5'),
+        "hard": dict(weights="tf.cast(scores == tf.reduce_max(scores, axis=1, keepdims=True), keys.dtype)"),
+        "mean-of-keys": dict(weights="tf.cast(real, keys.dtype) / tf.cast(lengths[:, None], keys.dtype)"),
+        "shape": dict(context="weights[:, :, None] * keys"),
+    },
+}
+for _fw, _rows in _ATT_WRONG.items():
+    for _reason, _change in _rows.items():
+        _source = _ATT[_fw]
+        for _key, _value in {**_ATT_RIGHT[_fw], **_change}.items():
+            _source = _source.replace("{" + _key + "}", _value)
+        CATALOGUE.append(("attention_weights", _fw, _reason, _source))

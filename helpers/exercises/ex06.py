@@ -351,4 +351,113 @@ def greedy_decode(step, h0, start_token, end_token, max_len):
                "logits (B, V) and the new state (B, H); the result is (B, max_len).",
 )
 
-EXERCISES = [SHIFT_RIGHT, SAMPLE_WITH_TEMPERATURE, GREEDY_DECODE]
+
+
+# --------------------------------------------------------------------------- attention_weights
+def _attention(kind=None):
+    def fn(query, keys, lengths, fw="numpy"):
+        S = keys.shape[1]
+        scores = np.einsum("bsh,bh->bs", keys, query)                    # (B, S): dot products
+        if kind == "scaled":
+            scores = scores / np.sqrt(keys.shape[2])
+        real = np.arange(S)[None, :] < lengths[:, None]                  # (B, S)
+        if kind not in ("no-mask", "mask-after-softmax"):
+            scores = np.where(real, scores, -np.inf)
+        if kind == "no-softmax":
+            weights = np.where(real, scores, 0.0)
+        elif kind == "hard":
+            weights = (scores == scores.max(axis=1, keepdims=True)).astype(float)
+        else:
+            axis = 0 if kind == "softmax-batch-axis" else 1
+            z = scores - scores.max(axis=axis, keepdims=True)
+            e = np.exp(z)
+            weights = e / e.sum(axis=axis, keepdims=True)
+            weights = np.nan_to_num(weights)
+        if kind == "mask-after-softmax":
+            weights = weights * real                                     # no longer sums to 1
+        if kind == "mean-of-keys":
+            weights = real / real.sum(axis=1, keepdims=True)
+        context = np.einsum("bs,bsh->bh", weights, keys)                 # (B, H)
+        return weights, context
+    return fn
+
+
+def _attention_cases():
+    cases = []
+    for B, S, H, lengths in [(3, 5, 4, [5, 2, 1]), (1, 4, 3, [4]), (4, 6, 2, [6, 3, 5, 1]),
+                             (2, 3, 5, [1, 3]), (3, 7, 3, [7, 7, 4])]:
+        cases.append((_rng.normal(size=(B, H)), _rng.normal(size=(B, S, H)),
+                      np.array(lengths, dtype=np.int64)))
+    return cases
+
+
+def _attention_to_learner(case, fw):
+    query, keys, lengths = case
+    lengths = lengths.astype(np.int32) if fw == "tensorflow" else lengths
+    return to_framework(query, fw), to_framework(keys, fw), to_framework(lengths, fw)
+
+
+ATTENTION_WEIGHTS = Exercise(
+    id="attention_weights",
+    title="Dot-product attention over the encoder's outputs",
+    cases=_attention_cases(),
+    reference=_attention(),
+    to_learner=_attention_to_learner,
+    output_names=("weights", "context"),
+    hints=["The score of source position s is the dot product of the decoder's state (the query, (B, H)) "
+           "with the encoder's output there (keys[:, s], (B, H)): scores (B, S). No scaling here: this is "
+           "Luong's dot-product attention.",
+           "Positions s >= lengths[b] are padding: give them a score of minus infinity before the softmax, "
+           "so that their weight is exactly 0 and the real positions' weights still sum to 1. The softmax "
+           "runs over the source positions (axis 1).",
+           {"torch": "scores = (keys @ query[:, :, None])[:, :, 0]; mask with torch.arange(S)[None, :] < "
+                     "lengths[:, None] and scores.masked_fill(~mask, float('-inf')); weights = "
+                     "scores.softmax(dim=1); context = (weights[:, :, None] * keys).sum(dim=1).",
+            "tensorflow": "scores = tf.einsum('bsh,bh->bs', keys, query); mask = tf.sequence_mask(lengths, S); "
+                          "scores = tf.where(mask, scores, -float('inf')); weights = tf.nn.softmax(scores, "
+                          "axis=1); context = tf.einsum('bs,bsh->bh', weights, keys)."}],
+    solutions={
+        "torch": '''\
+def attention_weights(query, keys, lengths):
+    S = keys.shape[1]
+    scores = (keys @ query[:, :, None])[:, :, 0]             # (B, S): dot products
+    real = torch.arange(S)[None, :] < lengths[:, None]       # (B, S): not padding
+    scores = scores.masked_fill(~real, float("-inf"))
+    weights = scores.softmax(dim=1)                          # over the source positions
+    context = (weights[:, :, None] * keys).sum(dim=1)        # (B, H)
+    return weights, context
+''',
+        "tensorflow": '''\
+def attention_weights(query, keys, lengths):
+    S = keys.shape[1]
+    scores = tf.einsum("bsh,bh->bs", keys, query)            # (B, S): dot products
+    real = tf.sequence_mask(lengths, S)                      # (B, S): not padding
+    scores = tf.where(real, scores, -float("inf"))
+    weights = tf.nn.softmax(scores, axis=1)                  # over the source positions
+    context = tf.einsum("bs,bsh->bh", weights, keys)         # (B, H)
+    return weights, context
+'''},
+    mistakes=[
+        Mistake("no-mask", "The padded positions (s >= lengths[b]) must get no weight: set their scores to "
+                           "minus infinity before the softmax.", _attention("no-mask")),
+        Mistake("mask-after-softmax", "Mask before the softmax, not after: zeroing weights afterwards "
+                                      "leaves the real positions' weights summing to less than 1.",
+                _attention("mask-after-softmax")),
+        Mistake("softmax-batch-axis", "Take the softmax over the source positions (axis 1): each row's "
+                                      "weights sum to 1, not each position's over the batch.",
+                _attention("softmax-batch-axis")),
+        Mistake("no-softmax", "Turn the scores into weights with a softmax over the source positions; raw "
+                              "dot products are not a weighted average.", _attention("no-softmax")),
+        Mistake("scaled", "This is Luong's dot-product attention: no division by sqrt(H) (the Transformer "
+                          "scales; here the scores are the plain dot products).", _attention("scaled")),
+        Mistake("hard", "Attention is soft: every real position gets a share given by the softmax, not "
+                        "all the weight on the best one.", _attention("hard")),
+        Mistake("mean-of-keys", "The context is the average of the encoder's outputs weighted by the "
+                                "attention weights, not their plain mean.", _attention("mean-of-keys")),
+    ],
+    error_hint="query is (B, H), keys (B, S, H), lengths (B,): the scores and weights are (B, S) and the "
+               "context is (B, H).",
+    output_hint="Return two things: the weights (B, S) and the context (B, H).",
+)
+
+EXERCISES = [SHIFT_RIGHT, SAMPLE_WITH_TEMPERATURE, GREEDY_DECODE, ATTENTION_WEIGHTS]
