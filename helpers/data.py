@@ -153,3 +153,89 @@ def echo_stream(n: int, seq_len: int, delay: int = 3, seed: int = 0) -> tuple[np
     y = np.zeros_like(x)
     y[:, delay:] = x[:, :-delay]
     return x[:, :, None], y
+
+
+# ---- topic 06: sequence tasks
+PAD, START, END = 0, 1, 2                 # special token ids of the sequence-to-sequence tasks
+DIGIT_VOCAB = ["<pad>", "<start>", "<end>"] + [str(d) for d in range(10)]   # digit d is id d + 3
+
+
+def reverse_task(n: int, min_len: int = 2, max_len: int = 14, seed: int = 0):
+    """Digit strings and their reversals, for an encoder-decoder.
+
+    Each source is min_len..max_len random digits (ids 3..12), padded with PAD to max_len; its
+    target is the same digits in reverse order, then END, padded to max_len + 1.
+    Returns src (n, max_len), tgt (n, max_len + 1) int64, lengths (n,) int64.
+    """
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(min_len, max_len + 1, n)
+    src = np.full((n, max_len), PAD, dtype=np.int64)
+    tgt = np.full((n, max_len + 1), PAD, dtype=np.int64)
+    for i, length in enumerate(lengths):
+        digits = rng.integers(3, 13, length)
+        src[i, :length] = digits
+        tgt[i, :length] = digits[::-1]
+        tgt[i, length] = END
+    return src, tgt, lengths.astype(np.int64)
+
+
+# A small grammar over the order task's words: DET ADJ* NOUN VERB DET ADJ* NOUN, the subject
+# given (cat or mouse) and the object the other animal. SENTENCE_VOCAB = ORDER_VOCAB + <start>, <end>.
+SENTENCE_VOCAB = ORDER_VOCAB + ["<start>", "<end>"]
+S_START, S_END = len(ORDER_VOCAB), len(ORDER_VOCAB) + 1
+_DETS, _ADJS, _VERBS = ("the", "a"), ("big", "small", "grey", "quick"), ("chased", "saw")
+
+
+def sentence_task(n: int, seed: int = 0):
+    """Sentences "the big cat chased a mouse" for a generator conditioned on its subject.
+
+    Each sentence: a determiner, 0 to 2 adjectives (no repeats), the subject, a verb, a determiner,
+    0 to 2 adjectives, the object, END; the subject is cat (condition 0) or mouse (condition 1) and
+    the object the other animal. Returns condition (n,) int64 and tokens (n, 13) int64 ids of
+    SENTENCE_VOCAB, padded with 0 (<pad>) after END.
+    """
+    rng = np.random.default_rng(seed)
+    cond = rng.integers(0, 2, n)
+    tokens = np.zeros((n, 13), dtype=np.int64)
+    for i, c in enumerate(cond):
+        subject, obj = ("cat", "mouse") if c == 0 else ("mouse", "cat")
+        words = []
+        for noun, verb in ((subject, rng.choice(_VERBS)), (obj, None)):
+            words.append(rng.choice(_DETS))
+            words += list(rng.choice(_ADJS, size=rng.integers(0, 3), replace=False))
+            words.append(noun)
+            if verb is not None:
+                words.append(verb)
+        ids = [SENTENCE_VOCAB.index(w) for w in words] + [S_END]
+        tokens[i, :len(ids)] = ids
+    return cond.astype(np.int64), tokens
+
+
+def is_grammatical(ids, condition: int) -> bool:
+    """Does a generated sentence (ids up to and including END) follow sentence_task's grammar,
+    with the subject the condition asks for?"""
+    words = [SENTENCE_VOCAB[i] for i in ids]
+    if S_END not in list(ids):
+        return False
+    words = words[:words.index("<end>")]
+    subject, obj = ("cat", "mouse") if condition == 0 else ("mouse", "cat")
+    pos = 0
+
+    def phrase(noun):
+        nonlocal pos
+        if pos >= len(words) or words[pos] not in _DETS:
+            return False
+        pos += 1
+        adjs = []
+        while pos < len(words) and words[pos] in _ADJS:
+            adjs.append(words[pos])
+            pos += 1
+        if len(adjs) > 2 or len(set(adjs)) < len(adjs) or pos >= len(words) or words[pos] != noun:
+            return False
+        pos += 1
+        return True
+
+    if not phrase(subject) or pos >= len(words) or words[pos] not in _VERBS:
+        return False
+    pos += 1
+    return phrase(obj) and pos == len(words)
