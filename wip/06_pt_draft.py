@@ -130,3 +130,74 @@ for seed in (0, 1, 2):
 for T, rows in table.items():
     print(f"T = {T:<4} grammatical " + " ".join(f"{g:.2f}" for g, _ in rows)
           + "   distinct of 300 " + " ".join(f"{d:>3}" for _, d in rows))
+
+# %% [markdown]
+# ## 5. Sequence to sequence: an encoder-decoder
+# TODO text: the encoder's final state is the decoder's h0 (topic 01 listed it as a choice of h0);
+# teacher forcing; greedy decoding at test time; exposure bias.
+
+# %%
+DV = len(data.DIGIT_VOCAB)
+
+
+class Seq2Seq(nn.Module):
+    """src (B, S) digit ids -> GRU encoder -> its final state starts a GRU decoder, which reads the
+    target shifted right (teacher forcing) -> logits (B, T, V). With attention=True each decoder
+    step also reads a dot-product-weighted average of the encoder's outputs."""
+
+    def __init__(self, H=64, E=16, attention=False):
+        super().__init__()
+        self.emb = nn.Embedding(DV, E, padding_idx=data.PAD)
+        self.enc = nn.GRU(E, H, batch_first=True)
+        self.dec = nn.GRU(E, H, batch_first=True)
+        self.attention = attention
+        self.out = nn.Linear(2 * H if attention else H, DV)
+
+    def encode(self, src):
+        return self.enc(self.emb(src))                 # outputs (B, S, H), h (1, B, H)
+
+    def decode(self, words_in, h, enc_out, src_real):
+        d, h = self.dec(self.emb(words_in), h)          # (B, T, H)
+        weights = None
+        if self.attention:
+            scores = d @ enc_out.transpose(1, 2)        # (B, T, S): dot products
+            scores = scores.masked_fill(~src_real[:, None, :], float("-inf"))
+            weights = scores.softmax(-1)                # over the source positions
+            d = torch.cat([d, weights @ enc_out], -1)   # + the context (B, T, H)
+        return self.out(d), h, weights
+
+    def forward(self, src, words_in):
+        enc_out, h = self.encode(src)
+        return self.decode(words_in, h, enc_out, src != data.PAD)[0]
+
+
+def greedy(model, src, steps):
+    """Greedy decoding: each prediction is the next input. -> (B, steps) ids."""
+    enc_out, h = model.encode(src)
+    word, out = torch.full((len(src), 1), data.START), []
+    with torch.no_grad():
+        for _ in range(steps):
+            logits, h, _ = model.decode(word, h, enc_out, src != data.PAD)
+            word = logits.argmax(-1)
+            out.append(word)
+    return torch.cat(out, 1)
+
+
+START = data.START
+src, tgt, lengths = map(torch.from_numpy, data.reverse_task(2500, 2, 14, seed=0))
+src_te, tgt_te, len_te = map(torch.from_numpy, data.reverse_task(1000, 2, 14, seed=1))
+by_length = {}
+for attention in (False, True):
+    for seed in (0, 1, 2):
+        torch.manual_seed(seed)
+        model = Seq2Seq(attention=attention)
+        train_teacher_forced(model, (src,), tgt, epochs=8, seed=seed)
+        pred = greedy(model, src_te, tgt_te.shape[1])
+        real = tgt_te != data.PAD
+        token_acc = ((pred == tgt_te) & real).sum(1) / real.sum(1)
+        exact = ((pred == tgt_te) | ~real).all(1).float()
+        by_length[attention, seed] = [(float(token_acc[len_te == n].mean()),
+                                       float(exact[len_te == n].mean())) for n in range(2, 15, 2)]
+for (attention, seed), rows in by_length.items():
+    print("attention" if attention else "plain    ", seed,
+          " ".join(f"{t:.2f}/{e:.2f}" for t, e in rows))
