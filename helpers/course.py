@@ -32,6 +32,7 @@ TOPICS = [
     ("03", "lstm", "LSTM: gates and the cell state from scratch; the adding problem; gate heatmaps; forget-gate bias"),
     ("04", "gru", "GRU: the cell from scratch in each framework's layout and convention; the reset gate's place; LSTM vs GRU measured"),
     ("05", "bidirectional_and_stacked", "Bidirectional and stacked RNNs: both directions from scratch; which final state; padding; when the future helps; depth measured"),
+    ("06", "sequence_tasks", "Sequence tasks: many-to-one, aligned tagging, generation with a temperature, an encoder-decoder; its bottleneck measured and attention as the fix"),
 ]
 # Appendices: one notebook each, notebooks/{number}_{stem}.ipynb, importing both frameworks.
 APPENDICES = [

@@ -354,3 +354,76 @@ def leaky_integrator(z_values, h0: float = 1.0, n: float = -0.5, steps: int = 30
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))   # beside the curves
     fig.tight_layout()
     return fig
+
+
+# ---- topic 06
+def samples_by_temperature(temperatures, grammatical, distinct, n: int, title: str = ""):
+    """Two panels against the sampling temperature: the share of grammatical samples and the
+    number of distinct ones among ``n``. ``grammatical``, ``distinct``: (len(temperatures), seeds);
+    each seed is a dot, the line joins the means."""
+    import numpy as np
+
+    fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.3))
+    for ax, values, ylabel, top in ((axes[0], grammatical, "share grammatical", 1.05),
+                                    (axes[1], distinct, f"distinct sentences of {n}", n * 1.05)):
+        values = np.asarray(values, dtype=float)
+        ax.plot(temperatures, values.mean(axis=1), color="C0", marker="o",
+                label=f"mean of {values.shape[1]} seeds")
+        for s in range(values.shape[1]):
+            ax.plot(temperatures, values[:, s], ls="none", marker=".", ms=7, color="C0", alpha=0.5)
+        ax.set_ylim(0, top)
+        ax.set_xticks(temperatures)
+        ax.set_xlabel("temperature T (0: always the most likely word)")
+        ax.set_ylabel(ylabel)
+    axes[0].legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def seq2seq_by_length(lengths, token_acc: dict, exact: dict, chance: float, title: str = ""):
+    """Held-out accuracy of encoder-decoders against the input length, two panels (per token,
+    whole sequence exact). ``token_acc`` and ``exact`` map a model's label to an array
+    (len(lengths), seeds): each seed is a dot, the line joins the means."""
+    import numpy as np
+
+    fig, axes = plt.subplots(1, 2, figsize=(9.6, 3.6), sharey=True)
+    for ax, runs, ylabel in ((axes[0], token_acc, "per-token accuracy"),
+                             (axes[1], exact, "exact-match accuracy")):
+        for k, (label, acc) in enumerate(runs.items()):
+            acc = np.asarray(acc, dtype=float)
+            xs = np.asarray(lengths, dtype=float) + 0.15 * (k - (len(runs) - 1) / 2)
+            ax.plot(xs, acc.mean(axis=1), color=f"C{k}", marker="o",
+                    label=f"{label} (mean of {acc.shape[1]} seeds)")
+            for s in range(acc.shape[1]):
+                ax.plot(xs, acc[:, s], ls="none", marker=".", ms=7, color=f"C{k}", alpha=0.6)
+        ax.set_xticks(lengths)
+        ax.set_ylim(0, 1.05)
+        ax.set_xlabel("input length (digits)")
+        ax.set_ylabel(ylabel)
+    axes[0].axhline(chance, color="grey", ls="--", lw=1, label=f"chance ({chance:.0%})")
+    axes[0].legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def attention_heatmap(weights, source_labels, output_labels, title: str = ""):
+    """Attention weights of one example: ``weights`` (len(output_labels), len(source_labels)),
+    row t = how much output step t read from each source position; each row sums to 1."""
+    import numpy as np
+
+    weights = np.asarray(weights, dtype=float)
+    fig, ax = plt.subplots(figsize=(0.42 * weights.shape[1] + 2.2, 0.36 * weights.shape[0] + 1.4))
+    im = ax.imshow(weights, cmap="viridis", vmin=0.0, vmax=1.0, interpolation="nearest")
+    ax.grid(False)
+    ax.set_xticks(range(len(source_labels)), source_labels)
+    ax.set_yticks(range(len(output_labels)), output_labels)
+    ax.set_xlabel("source position (what the encoder read)")
+    ax.set_ylabel("output step (what the decoder wrote)")
+    fig.colorbar(im, ax=ax, shrink=0.8, label="attention weight")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -393,6 +393,35 @@ def _split_fast(models, probe) -> list[bool]:
     return fast
 
 
+def _side_by_side_adam(weights: list, lr: float, clip: float | None):
+    """An update for several independent models at once: ``weights`` is one list of variables
+    per model; the returned apply(grads), grads in the order of the flattened weights, clips each
+    model's global gradient norm at ``clip`` and takes one Adam step on every weight.
+
+    Adam as Keras computes it (beta_1 0.9, beta_2 0.999, epsilon 1e-7), one fused op per weight:
+    it traces and runs faster than keras.optimizers.Adam, and updates every weight on its own.
+    """
+    flat = [v for ws in weights for v in ws]
+    moments = [(tf.Variable(tf.zeros_like(v)), tf.Variable(tf.zeros_like(v))) for v in flat]
+    step = tf.Variable(0.0)
+
+    def apply(grads):
+        grads = [tf.convert_to_tensor(g) for g in grads]           # dense, not sparse
+        start, clipped = 0, []
+        for ws in weights:
+            g = grads[start:start + len(ws)]
+            start += len(ws)
+            clipped += g if clip is None else tf.clip_by_global_norm(g, clip)[0]
+        step.assign_add(1.0)
+        for v, g, (m, s) in zip(flat, clipped, moments):
+            tf.raw_ops.ResourceApplyAdam(
+                var=v.handle, m=m.handle, v=s.handle, beta1_power=0.9 ** step,
+                beta2_power=0.999 ** step, lr=tf.constant(lr, tf.float32), beta1=0.9,
+                beta2=0.999, epsilon=1e-7, grad=g)
+
+    return apply
+
+
 TASKS = ("regression", "classification", "tagging")
 
 
@@ -427,18 +456,7 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
     name = "mse" if task == "regression" else "acc"
     weights = [m.trainable_variables for m in models]
     flat = [v for ws in weights for v in ws]
-    # Adam as Keras computes it (beta_1 0.9, beta_2 0.999, epsilon 1e-7), one fused op per weight:
-    # it traces and runs faster than keras.optimizers.Adam, and updates every weight on its own
-    moments = [(tf.Variable(tf.zeros_like(v)), tf.Variable(tf.zeros_like(v))) for v in flat]
-    step = tf.Variable(0.0)
-
-    def adam(grads):
-        step.assign_add(1.0)
-        for v, g, (m, s) in zip(flat, grads, moments):
-            tf.raw_ops.ResourceApplyAdam(
-                var=v.handle, m=m.handle, v=s.handle, beta1_power=0.9 ** step,
-                beta2_power=0.999 ** step, lr=tf.constant(lr, tf.float32), beta1=0.9,
-                beta2=0.999, epsilon=1e-7, grad=g)
+    apply_gradients = _side_by_side_adam(weights, lr, clip)
 
     X_tr, y_tr = np.asarray(X_train, np.float32), np.asarray(y_train)
     splits = {"val": (X_val, y_val)} if X_test is None else {"val": (X_val, y_val),
@@ -465,13 +483,7 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
         with tf.GradientTape() as tape:
             per_model = losses(outputs(x, True), y)
             total = tf.add_n(per_model)           # no shared weight: each model's own gradient
-        grads = [tf.convert_to_tensor(g) for g in tape.gradient(total, flat)]  # dense, not sparse
-        start, clipped = 0, []
-        for ws in weights:
-            g = grads[start:start + len(ws)]
-            start += len(ws)
-            clipped += g if clip is None else tf.clip_by_global_norm(g, clip)[0]
-        adam(clipped)
+        apply_gradients(tape.gradient(total, flat))
         return tf.stack(per_model)
 
     @tf.function(autograph=False)           # plain Python loops: no need to convert
@@ -557,3 +569,53 @@ def time_per_epoch(model, X, y, task: str = "regression", batch_size: int = 50,
         loss.numpy()                                  # wait for the last step to finish
         times.append((time.perf_counter() - start) / batches * len(X) / batch_size)
     return times
+
+
+# ---- topic 06: sequence tasks
+def teacher_forcing_loss(logits, targets, pad: int = 0):
+    """Mean cross-entropy over the real target positions: logits (B, T, V), targets (B, T);
+    positions holding ``pad`` (after the end token) count for nothing."""
+    real = tf.cast(targets != pad, logits.dtype)
+    ce = tf.nn.sparse_softmax_cross_entropy_with_logits(targets, logits)
+    return tf.reduce_sum(ce * real) / tf.reduce_sum(real)
+
+
+def fit_teacher_forced(models: list, inputs, targets, start_token: int, epochs: int = 8,
+                       lr: float = 1e-2, batch_size: int = 100, seed: int = SEED,
+                       clip: float | None = 1.0) -> list[list[float]]:
+    """Train sequence models with teacher forcing, each exactly as if it were alone.
+
+    ``model(inputs[idx], y_in)`` -> logits (B, T, V), where y_in is targets[idx] (B, T) shifted
+    right behind ``start_token``; the loss is ``teacher_forcing_loss`` (PAD = 0 ignored).
+    Every model gets its own Adam, its own global gradient norm clipped at ``clip``, and the
+    same shuffled mini-batches (from ``seed``); all of them train in one compiled step, as in
+    ``fit_runs``. Returns each model's mean training loss per epoch.
+    """
+    weights = [m.trainable_variables for m in models]
+    flat = [v for ws in weights for v in ws]
+    apply_gradients = _side_by_side_adam(weights, lr, clip)
+    X, Y = np.asarray(inputs), np.asarray(targets)
+
+    @tf.function(autograph=False)           # plain Python loops: no need to convert
+    def train_step(x, y):
+        y_in = tf.concat([tf.fill([tf.shape(y)[0], 1], tf.cast(start_token, y.dtype)),
+                          y[:, :-1]], axis=1)
+        with tf.GradientTape() as tape:
+            per_model = [teacher_forcing_loss(m(x, y_in, training=True), y) for m in models]
+            total = tf.add_n(per_model)           # no shared weight: each model's own gradient
+        apply_gradients(tape.gradient(total, flat))
+        return tf.stack(per_model)
+
+    losses = [[] for _ in models]
+    rng = np.random.default_rng(seed)
+    line = LiveLine(f"{len(models)} models side by side", epochs)
+    for epoch in range(epochs):
+        order, total = rng.permutation(len(Y)), np.zeros(len(models))
+        for i in range(0, len(order), batch_size):
+            idx = order[i:i + batch_size]
+            total += train_step(tf.constant(X[idx]), tf.constant(Y[idx])).numpy() * len(idx)
+        for r in range(len(models)):
+            losses[r].append(float(total[r] / len(order)))
+        line.update(epoch + 1)
+    line.close()
+    return losses

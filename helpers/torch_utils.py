@@ -58,18 +58,27 @@ def accuracy(model: nn.Module, X, y, device=None) -> float:
     return float((logits.argmax(-1).cpu() == torch.as_tensor(y)).float().mean())
 
 
+def _shift_right(targets, start_token: int):
+    """Teacher forcing's decoder inputs: (B, T) targets -> (B, T), start token in front."""
+    return torch.cat([torch.full_like(targets[:, :1], start_token), targets[:, :-1]], dim=1)
+
+
 def _train_epoch(model: nn.Module, opt, loss_fn, X_t, y_t, batch_size: int, generator,
-                clip: float | None = None) -> float:
+                clip: float | None = None, start_token: int | None = None) -> float:
     """One pass over (X_t, y_t) in shuffled mini-batches; returns the mean training loss.
 
     ``loss_fn(model(xb), yb)`` gives a batch's mean loss; ``clip`` clips the global gradient norm.
+    With ``start_token`` the model also reads the targets shifted right (teacher forcing):
+    ``loss_fn(model(xb, _shift_right(yb, start_token)), yb)``.
     """
     device = next(model.parameters()).device
     model.train()
     order, total = torch.randperm(len(X_t), generator=generator), 0.0
     for i in range(0, len(order), batch_size):
         idx = order[i:i + batch_size]
-        loss = loss_fn(model(X_t[idx].to(device)), y_t[idx].to(device))
+        xb, yb = X_t[idx].to(device), y_t[idx].to(device)
+        out = model(xb) if start_token is None else model(xb, _shift_right(yb, start_token))
+        loss = loss_fn(out, yb)
         opt.zero_grad()
         loss.backward()
         if clip is not None:
@@ -255,6 +264,32 @@ def _task_loss(task: str):
             "tagging": _tagging_loss}[task]
 
 
+def _side_by_side(models: list, train, epochs: int, done: list) -> list:
+    """train(model, k) for every model, on a CPU in threads (one per core, each single-threaded).
+
+    ``done[k]`` counts the epochs model k has finished; a status line shows their sum.
+    Returns the results of ``train`` in the order of ``models``.
+    """
+    from concurrent.futures import ThreadPoolExecutor, wait
+
+    line = LiveLine(f"{len(models)} models", epochs * len(models))
+    on_cpu = all(next(m.parameters()).device.type == "cpu" for m in models)
+    workers = min(len(models), _cpu_cores()) if on_cpu else 1
+    threads = torch.get_num_threads()
+    if workers > 1:
+        torch.set_num_threads(1)
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(train, m, k) for k, m in enumerate(models)]
+            while not all(f.done() for f in futures):
+                wait(futures, timeout=0.5)
+                line.update(sum(done))
+            line.close()
+            return [f.result() for f in futures]
+    finally:
+        torch.set_num_threads(threads)
+
+
 def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=None,
              task: str = "regression", epochs: int = 10, lr: float = 1e-2,
              batch_size: int = 100, seed: int = SEED, clip: float | None = None) -> list[dict]:
@@ -270,9 +305,6 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
     tagging: the share of steps tagged right), one entry per epoch; with X_test also "test_mse" /
     "test_acc" per epoch, to be read once, at the epoch chosen on validation.
     """
-    import threading
-    from concurrent.futures import ThreadPoolExecutor, wait
-
     if task not in ("regression", "classification", "tagging"):
         raise ValueError(f"task must be 'regression', 'classification' or 'tagging', not {task!r}")
     name = "mse" if task == "regression" else "acc"
@@ -302,32 +334,9 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
             for s, (X, y) in splits.items():
                 hist[f"{s}_{name}"].append(score(model, X, y))
             done[k] += 1
-            if threading.current_thread() is threading.main_thread():
-                line.update(sum(done))
         return hist
 
-    # The status line counts epochs over all models; only this (the main) thread draws it.
-    line = LiveLine(f"{len(models)} models", epochs * len(models))
-    on_cpu = all(next(m.parameters()).device.type == "cpu" for m in models)
-    workers = min(len(models), _cpu_cores()) if on_cpu else 1
-    if workers == 1:
-        histories = []
-        for k, m in enumerate(models):
-            histories.append(train(m, k))
-        line.close()
-        return histories
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(train, m, k) for k, m in enumerate(models)]
-            while not all(f.done() for f in futures):
-                wait(futures, timeout=0.5)
-                line.update(sum(done))
-            line.close()
-            return [f.result() for f in futures]
-    finally:
-        torch.set_num_threads(threads)
+    return _side_by_side(models, train, epochs, done)
 
 
 # ---- topic 02 (revision)
@@ -372,3 +381,37 @@ def time_per_epoch(model: nn.Module, X, y, task: str = "regression", batch_size:
             torch.cuda.synchronize()
         times.append((time.perf_counter() - start) / batches * per_epoch)
     return times
+
+
+# ---- topic 06: sequence tasks
+def teacher_forcing_loss(logits, targets, pad: int = 0):
+    """Mean cross-entropy over the real target positions: logits (B, T, V), targets (B, T);
+    positions holding ``pad`` (after the end token) count for nothing."""
+    return nn.functional.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=pad)
+
+
+def fit_teacher_forced(models: list, inputs, targets, start_token: int, epochs: int = 8,
+                       lr: float = 1e-2, batch_size: int = 100, seed: int = SEED,
+                       clip: float | None = 1.0) -> list[list[float]]:
+    """Train sequence models with teacher forcing, each exactly as if it were alone.
+
+    ``model(inputs[idx], y_in)`` -> logits (B, T, V), where y_in is targets[idx] (B, T) shifted
+    right behind ``start_token``; the loss is ``teacher_forcing_loss`` (PAD = 0 ignored).
+    Every model gets its own Adam, its own global gradient norm clipped at ``clip``, and the
+    same shuffled mini-batches (from ``seed``); on a CPU they train side by side, as in
+    ``fit_runs``. Returns each model's mean training loss per epoch.
+    """
+    X_t, y_t = torch.as_tensor(inputs), torch.as_tensor(targets)
+    done = [0] * len(models)
+
+    def train(model, k: int) -> list[float]:
+        g = torch.Generator().manual_seed(seed)          # the same batches for every model
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+        losses = []
+        for _ in range(epochs):
+            losses.append(_train_epoch(model, opt, teacher_forcing_loss, X_t, y_t, batch_size,
+                                       g, clip, start_token=start_token))
+            done[k] += 1
+        return losses
+
+    return _side_by_side(models, train, epochs, done)

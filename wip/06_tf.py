@@ -1,0 +1,498 @@
+# %% [markdown]
+# # 06 Sequence tasks (TensorFlow)
+#
+# Every model so far read a sequence and gave one answer at the end, or one label per step.
+# Recurrent layers can be wired to a task in four ways, and this notebook trains a small model for each of them on the course's running thread: the sentences about a cat and a mouse, and strings of digits.
+# The fourth way, the **encoder-decoder**, squeezes a whole input into one state vector; we measure what that bottleneck costs as the input grows, and remove it with **attention**, the idea that led to Transformers.
+#
+# **Learning objectives**
+# 1. Wire a recurrent layer to the four kinds of task: many-to-one, many-to-many aligned, one-to-many and sequence to sequence, with the right output layer and loss for each.
+# 2. Train a generator and an encoder-decoder with teacher forcing, then run them on their own predictions: sampling with a temperature, and greedy decoding.
+# 3. Measure the encoder-decoder's accuracy against the input length, three seeds, with and without dot-product attention written out, and read the attention weights of one example.
+#
+# **Runtime:** TODO
+
+# %% [markdown]
+# **Framework-specific (TensorFlow):** the imports and the course's TensorFlow helpers (importing them first keeps TensorFlow's start-up messages quiet).
+
+# %%
+from helpers import tf_utils as fw
+import numpy as np
+import tensorflow as tf
+import keras
+
+from helpers import data, plots
+from helpers.checks import check
+from helpers.quiz import quiz
+
+DEVICE = fw.setup()
+
+# %% [markdown]
+# ## Warm-up quiz
+#
+# Three questions on topic 05: bidirectional layers, their final states and stacking.
+
+# %%
+quiz("06_sequence_tasks", "warmup", framework="tensorflow")
+
+# %% [markdown]
+# ## 1. Four ways to wire a recurrent layer
+#
+# The recurrent layer is the same in all four; what changes is what goes in, what comes out, and which outputs the loss reads.
+#
+# | pattern | reads | writes | examples |
+# |---|---|---|---|
+# | many-to-one | a sequence | one output, after the last step | the sentiment of a review; the order task of topics 01-02 |
+# | many-to-many, aligned | a sequence | one output per input step | part-of-speech tags, named entities; topic 05's tagger |
+# | one-to-many | one input: a vector or a token | a sequence, one element per step | a caption for an image, a melody in a given style |
+# | sequence to sequence | a sequence | another sequence, of its own length | translation, summarisation, speech to text |
+#
+# Aligned means one output per input step, at the same step: a part-of-speech tagger writes one tag per word.
+# When input and output have lengths of their own, as in translation, no step of the output belongs to a step of the input, and the model first reads everything, then writes: that is sequence to sequence.
+#
+# ### Exercise 1: which pattern is it?
+#
+# Eight applications; pick the pattern of each. The feedback explains every answer.
+
+# %%
+quiz("06_sequence_tasks", "patterns", framework="tensorflow")
+
+# %% [markdown]
+# ## 2. Many-to-one and many-to-many: one layer, two readouts
+#
+# **Many-to-one** is what the course has done since topic 01: run the layer over the sequence and put a linear layer on the last state, (B, H) -> (B, C).
+# **Many-to-many, aligned** keeps every step's output, (B, T, H), and puts **the same** linear layer on each of them.
+#
+# **Framework-specific (TensorFlow):** `keras.layers.Dense` acts on the last axis of any tensor, so `head(out)`, with `out` the (B, T, H) output of a recurrent layer built with `return_sequences=True`, gives (B, T, C): one kernel, applied at every step, exactly as a loop over the steps would:
+
+# %%
+keras.utils.set_random_seed(0)
+B, T, H, C = 2, 5, 4, 3
+rnn = keras.layers.LSTM(H, return_sequences=True, return_state=True)
+head = keras.layers.Dense(C)
+out, h_n, _ = rnn(tf.random.normal((B, T, 6)))           # out (B, T, H), h_n (B, H)
+per_step = head(out)                                      # (B, T, C)
+loop = tf.stack([head(out[:, t]) for t in range(T)], axis=1)
+print("many-to-one:  head(h_n)    ", tuple(head(h_n).shape))
+print("many-to-many: head(out)    ", tuple(per_step.shape))
+print("same as a loop over the steps:", np.allclose(per_step, loop))
+
+# %% [markdown]
+# The loss of an aligned task is the mean of one loss per step.
+# **Framework-specific (TensorFlow):** `keras.losses.SparseCategoricalCrossentropy(from_logits=True)`, like `tf.nn.sparse_softmax_cross_entropy_with_logits`, takes the (B, T, C) logits and the (B, T) labels as they are, no flattening needed; it gives the same number as averaging the per-step losses:
+
+# %%
+labels = tf.constant([[0, 2, 1, 1, 0], [2, 2, 0, 1, 1]])              # (B, T)
+cross_entropy = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+whole = cross_entropy(labels, per_step)                               # (B, T) vs (B, T, C)
+steps = tf.stack([cross_entropy(labels[:, t], per_step[:, t]) for t in range(T)])
+print(f"(B, T, C) at once: {float(whole):.4f}   "
+      f"mean of the {T} per-step losses: {float(tf.reduce_mean(steps)):.4f}")
+
+# %% [markdown]
+# Both readouts, trained on the sentences of the running thread: the order task (many-to-one: is "cat" before "mouse"?) and topic 05's next-animal tags (many-to-many: which animal comes next after each word?).
+# The layers are the same LSTM of 16 units in both models; only the readout differs.
+# One seed each, 4 epochs: a recap, the measurements with seeds are in topics 02 and 05.
+
+# %%
+class Readout(keras.Model):
+    """(B, T) word ids -> embedding -> LSTM -> dense on the last state (B, C), many-to-one,
+    or on every step's output (B, T, C), many-to-many."""
+
+    def __init__(self, V, C, every_step, H=16, E=8):
+        super().__init__()
+        self.emb = keras.layers.Embedding(V, E)
+        self.lstm = (keras.layers.Bidirectional(keras.layers.LSTM(H, return_sequences=True))
+                     if every_step else keras.layers.LSTM(H))     # every step, or the last
+        self.head = keras.layers.Dense(C)
+        self(np.zeros((1, 2), "int32"))                           # creates the weights
+
+    def call(self, words):
+        return self.head(self.lstm(self.emb(words)))
+
+
+V = len(data.ORDER_VOCAB)
+X_ord, y_ord = data.order_task(3000, seq_len=12, seed=0)
+X_tag, y_tag = data.next_animal_task(3000, seq_len=12, seed=0)
+keras.utils.set_random_seed(0)
+one, many = Readout(V, 2, every_step=False), Readout(V, 3, every_step=True)
+for model, X, y, task in ((one, X_ord, y_ord, "classification"),
+                          (many, X_tag, y_tag, "tagging")):
+    hist = fw.fit_runs([model], X[:2000], y[:2000], X[2000:2500], y[2000:2500], X[2500:],
+                       y[2500:], task=task, epochs=4, lr=1e-2, batch_size=50, clip=1.0)[0]
+    print(f"{task:<15} output {tuple(model(X[:50]).shape)!s:<12}"
+          f" test accuracy {hist['test_acc'][-1]:.3f}")
+
+# %% [markdown]
+# TODO text (numbers from the outputs); the tagger is bidirectional, as topic 05 showed it must be for this task.
+#
+# ## 3. One-to-many: generating sentences
+#
+# A generator writes a sequence from one input.
+# It has nothing to read at steps 1, 2, ...: so it reads **its own previous output**, one step at a time, and its state carries what it has written so far.
+# What it gets at step 0 is the one input that conditions the whole sequence:
+# - an image captioner encodes the picture with a convolutional network and puts that vector into the state $h_0$ (or feeds it as the first input), then writes words from a start token;
+# - a music model gets a style, an instrument or the first few notes, and continues from there;
+# - a language model gets only a start token: what it writes is conditioned on nothing but the data it was trained on.
+#
+# Ours writes sentences like "the big cat chased a mouse" from a tiny grammar over the running thread's words, conditioned on the subject: 0 for cat, 1 for mouse.
+# The condition goes through a linear layer and a tanh into $h_0$, as a captioner's image vector would.
+
+# %%
+cond, sentences = data.sentence_task(3000, seed=0)          # (3000,), (3000, 13)
+for c, s in zip(cond[:3], sentences[:3]):
+    words = [data.SENTENCE_VOCAB[i] for i in s if i != data.PAD]
+    print(f"condition {c}: " + " ".join(words))
+
+# %%
+SV = len(data.SENTENCE_VOCAB)
+
+
+class Generator(keras.Model):
+    """condition (B,) in {0, 1} -> h0 (B, H); words_in (B, T) -> next-word logits (B, T, V)."""
+
+    def __init__(self, H=48, E=16):
+        super().__init__()
+        self.init = keras.layers.Dense(H)                # the condition -> the first state
+        self.emb = keras.layers.Embedding(SV, E)
+        self.rnn = keras.layers.GRU(H, return_sequences=True, return_state=True)
+        self.out = keras.layers.Dense(SV)
+        self(np.zeros(1, "int64"), np.zeros((1, 2), "int64"))   # creates the weights
+
+    def h0(self, cond):
+        return tf.tanh(self.init(tf.one_hot(cond, 2)))
+
+    def step(self, words, h):
+        """One step: words (B, 1), h (B, H) -> logits (B, V), new h."""
+        o, h = self.rnn(self.emb(words), initial_state=h)
+        return self.out(o[:, -1]), h
+
+    def call(self, cond, words_in):
+        out, _ = self.rnn(self.emb(words_in), initial_state=self.h0(cond))
+        return self.out(out)
+
+
+# %% [markdown]
+# ### Training with teacher forcing
+#
+# At step $t$ the generator must predict word $t$ from the words before it.
+# In training we know those words, so we feed the **true** previous words instead of the model's guesses: the decoder's input is the target sentence shifted right by one step, behind a start token.
+# This is **teacher forcing**: all $T$ steps are computed in one call of the layer, and every step learns from a correct history.
+#
+# | step | 0 | 1 | 2 | 3 | ... |
+# |---|---|---|---|---|---|
+# | input | `<start>` | the | big | cat | ... |
+# | target | the | big | cat | chased | ... |
+#
+# ### Exercise 2: `shift_right`
+
+# %%
+# ✏️ EXERCISE shift_right: the decoder's inputs for teacher forcing
+def shift_right(targets, start_token):
+    """targets: (B, T) int64 token ids -> (B, T): start_token, then targets[:, :-1]."""
+    # YOUR CODE HERE
+    raise NotImplementedError
+
+# %%
+check("shift_right", "tensorflow")
+
+# %% [markdown]
+# The loss is the cross-entropy of every step against its target, as in an aligned task, except that the padding after `<end>` counts for nothing.
+# **Framework-specific (TensorFlow):** `fw.teacher_forcing_loss` weights each step's loss by a mask of the real targets, `targets != PAD`, and divides by their number.
+# `fw.fit_teacher_forced` trains with exactly that: `model(inputs, shifted targets)` -> (B, T, V), one Adam per model, gradient norm clipped at 1, mini-batches of 100.
+# One batch of it, written out:
+
+# %%
+keras.utils.set_random_seed(0)
+gen = Generator()
+y = tf.constant(sentences[:4])
+y_in = tf.concat([tf.ones_like(y[:, :1]) * data.S_START, y[:, :-1]], axis=1)   # shifted
+logits = gen(cond[:4], y_in)                                                   # (4, 13, V)
+print("logits", tuple(logits.shape), " loss of the untrained model:",
+      f"{float(fw.teacher_forcing_loss(logits, y)):.2f}", f" (log V = {np.log(SV):.2f})")
+
+# %% [markdown]
+# Three generators, three seeds, 8 epochs of 3000 sentences:
+
+# %%
+SEEDS = (0, 1, 2)
+gens = []
+for seed in SEEDS:
+    keras.utils.set_random_seed(seed)
+    gens.append(Generator())
+gen_losses = fw.fit_teacher_forced(gens, cond, sentences, start_token=data.S_START, epochs=8,
+                                   seed=0)
+print("final training loss per seed:", " ".join(f"{l[-1]:.3f}" for l in gen_losses))
+
+# %% [markdown]
+# ### Sampling with a temperature
+#
+# To write, the generator starts from `<start>` and, at every step, turns its logits into a distribution over the next word and picks one; the pick is its next input.
+# The **temperature** $T$ divides the logits before the softmax, $p = \mathrm{softmax}(z / T)$:
+# $T = 1$ keeps the model's distribution; $T < 1$ sharpens it towards the most likely word; $T > 1$ flattens it towards uniform; $T \to 0$ is the argmax, the same sentence every time.
+#
+# ### Exercise 3: `sample_with_temperature`
+#
+# The exercise draws each row's sample from a given uniform number $u$ in [0, 1), by the inverse of the cumulative distribution: the first word whose cumulative probability exceeds $u$.
+# With $u$ given, a sample is a function of its inputs, so the check can compare yours with the reference exactly.
+
+# %%
+# ✏️ EXERCISE sample_with_temperature: one token per row, drawn at a temperature
+def sample_with_temperature(logits, temperature, u):
+    """logits: (B, V) float32, temperature: float >= 0, u: (B,) float32 uniform in [0, 1)
+    -> (B,) int64 ids. Temperature 0 returns the argmax."""
+    # YOUR CODE HERE
+    raise NotImplementedError
+
+# %%
+check("sample_with_temperature", "tensorflow")
+
+# %% [markdown]
+# Each generator writes 300 sentences about the cat at five temperatures.
+# We count the share that follow the grammar with the right subject (`data.is_grammatical`) and the number of distinct sentences among the 300.
+
+# %%
+TEMPERATURES = (0.0, 0.5, 1.0, 1.5, 2.0)
+
+
+def generate(model, c, temperature, n=300, max_len=14, seed=0):
+    """n sentences (n, max_len) for condition c, each word drawn at the temperature."""
+    h = model.h0(tf.fill([n], c))
+    word, out = tf.fill([n, 1], tf.constant(data.S_START, tf.int64)), []
+    for t in range(max_len):
+        logits, h = model.step(word, h)                           # (n, V)
+        if temperature == 0:
+            word = tf.argmax(logits, axis=-1)[:, None]
+        else:                                                     # (n, 1): fed back in
+            word = tf.random.stateless_categorical(logits / temperature, 1, seed=[seed, t])
+        out.append(word)
+    return tf.concat(out, axis=1).numpy()
+
+
+def until_end(ids):
+    ids = list(ids)
+    return tuple(ids[:ids.index(data.S_END) + 1] if data.S_END in ids else ids)
+
+
+samples, grammatical, distinct = {}, [], []
+for T in TEMPERATURES:
+    rows_g, rows_d = [], []
+    for seed, model in zip(SEEDS, gens):
+        s = generate(model, 0, T, seed=seed)
+        samples[T, seed] = s
+        rows_g.append(np.mean([data.is_grammatical(r, 0) for r in s]))
+        rows_d.append(len({until_end(r) for r in s}))
+    grammatical.append(rows_g)
+    distinct.append(rows_d)
+    print(f"T = {T:<4} grammatical " + " ".join(f"{g:.2f}" for g in rows_g)
+          + "   distinct of 300: " + " ".join(f"{d:>3}" for d in rows_d))
+fig = plots.samples_by_temperature(TEMPERATURES, grammatical, distinct, n=300,
+                                   title="300 sentences about the cat, per seed and temperature")
+
+# %%
+for T in (0.0, 1.0, 2.0):
+    print(f"T = {T}")
+    for r in samples[T, 0][:3]:
+        print("   ", " ".join(data.SENTENCE_VOCAB[i] for i in until_end(r)))
+
+# %% [markdown]
+# TODO text from the numbers.
+#
+# ## 4. Sequence to sequence: an encoder-decoder
+#
+# TODO intro text.
+
+# %%
+src, tgt, lengths = data.reverse_task(2500, 2, 14, seed=0)        # (2500, 14), (2500, 15)
+src_te, tgt_te, len_te = data.reverse_task(1000, 2, 14, seed=1)   # held out
+for row in range(2):
+    print("source:", " ".join(data.DIGIT_VOCAB[i] for i in src[row] if i != data.PAD), "  target:",
+          " ".join(data.DIGIT_VOCAB[i] for i in tgt[row] if i != data.PAD))
+
+# %%
+DV = len(data.DIGIT_VOCAB)
+
+
+class Seq2Seq(keras.Model):
+    """src (B, S) digit ids, padded -> GRU encoder -> its final state starts a GRU decoder,
+    which reads words_in (B, T) -> logits (B, T, V). With attention=True, each decoder step
+    also reads a dot-product-weighted average of the encoder's outputs (its context)."""
+
+    def __init__(self, attention=False, H=64, E=16):
+        super().__init__()
+        self.emb = keras.layers.Embedding(DV, E)
+        self.enc = keras.layers.GRU(H, return_sequences=True, return_state=True)
+        self.dec = keras.layers.GRU(H, return_sequences=True, return_state=True)
+        self.attention = attention
+        self.out = keras.layers.Dense(DV)
+        self(np.ones((1, 2), "int64"), np.ones((1, 2), "int64"))  # creates the weights
+
+    def encode(self, src):
+        """-> the encoder's outputs (B, S, H) and its final state (B, H) at each row's last
+        real digit (masked, as in topic 05)."""
+        return self.enc(self.emb(src), mask=src != data.PAD)
+
+    def decode(self, words_in, h, enc_out, src_real):
+        """words_in (B, T), h (B, H) -> logits (B, T, V), new h, attention weights."""
+        d, h = self.dec(self.emb(words_in), initial_state=h)     # (B, T, H)
+        weights = None
+        if self.attention:
+            scores = tf.einsum("bth,bsh->bts", d, enc_out)       # (B, T, S): dot products
+            scores = tf.where(src_real[:, None, :], scores, float("-inf"))
+            weights = tf.nn.softmax(scores, axis=-1)             # over the source positions
+            d = tf.concat([d, weights @ enc_out], axis=-1)       # and the context (B, T, H)
+        return self.out(d), h, weights
+
+    def call(self, src, words_in):
+        enc_out, h = self.encode(src)
+        return self.decode(words_in, h, enc_out, src != data.PAD)[0]
+
+
+# %% [markdown]
+# **Framework-specific (TensorFlow):** the encoder gets `mask=src != data.PAD`, and Keras carries its state unchanged through the masked steps: the final state is each row's state at its last real digit, what PyTorch's packing gives. (Its outputs at the padding repeat the last real one; the attention gives them no weight.)
+#
+# TODO: training text.
+
+# %%
+plain = []
+for seed in SEEDS:
+    keras.utils.set_random_seed(seed)
+    plain.append(Seq2Seq(attention=False))
+plain_losses = fw.fit_teacher_forced(plain, src, tgt, start_token=data.START, epochs=8, seed=0)
+print("final training loss per seed:", " ".join(f"{l[-1]:.3f}" for l in plain_losses))
+
+# %% [markdown]
+# ### Greedy decoding
+#
+# TODO text.
+#
+# ### Exercise 4: `greedy_decode`
+
+# %%
+# ✏️ EXERCISE greedy_decode: feed each prediction back in
+def greedy_decode(step, h0, start_token, end_token, max_len):
+    """step(tokens (B,) int32, h (B, H)) -> (logits (B, V), new h (B, H)); h0: (B, H).
+    Returns (B, max_len) int64: the predicted tokens, end_token after a row's first end_token."""
+    # YOUR CODE HERE
+    raise NotImplementedError
+
+# %%
+check("greedy_decode", "tensorflow")
+
+# %%
+def greedy(model, src, steps):
+    """Greedy decoding of a batch: (B, S) -> predictions (B, steps), attention (B, steps, S)."""
+    enc_out, h = model.encode(src)
+    word, out, att = np.full((len(src), 1), data.START), [], []
+    for _ in range(steps):
+        logits, h, w = model.decode(word, h, enc_out, src != data.PAD)
+        word = tf.argmax(logits, axis=-1)                         # (B, 1): fed back in
+        out.append(word)
+        att.append(w)
+    return (tf.concat(out, axis=1).numpy(),
+            tf.concat(att, axis=1).numpy() if model.attention else None)
+
+
+def scores_by_length(pred, tgt, lengths):
+    """Per-token accuracy (real target positions, END included) and exact match, per length."""
+    real = tgt != data.PAD
+    token = ((pred == tgt) & real).sum(1) / real.sum(1)
+    exact = ((pred == tgt) | ~real).all(1)
+    return ([float(token[lengths == n].mean()) for n in LENGTHS],
+            [float(exact[lengths == n].mean()) for n in LENGTHS])
+
+
+LENGTHS = list(range(2, 15, 2))
+tgt_in = np.concatenate([np.full_like(tgt_te[:, :1], data.START), tgt_te[:, :-1]], axis=1)
+results = {}
+for name, models in (("plain", plain),):
+    for seed, model in zip(SEEDS, models):
+        pred, _ = greedy(model, src_te, tgt_te.shape[1])
+        forced = np.argmax(model(src_te, tgt_in), axis=-1)
+        results[name, seed] = scores_by_length(pred, tgt_te, len_te), scores_by_length(
+            forced, tgt_te, len_te)
+print("length:                  " + " ".join(f"{n:>5}" for n in LENGTHS))
+for (name, seed), ((tok, ex), (tok_f, _)) in results.items():
+    print(f"{name}, seed {seed}, greedy   " + " ".join(f"{a:>5.2f}" for a in tok))
+    print(f"{name}, seed {seed}, forced   " + " ".join(f"{a:>5.2f}" for a in tok_f))
+    print(f"{name}, seed {seed}, exact    " + " ".join(f"{a:>5.2f}" for a in ex))
+
+# %% [markdown]
+# TODO text: exposure bias.
+#
+# ## 5. The bottleneck, and attention
+#
+# TODO text.
+#
+# ### Exercise 5: `attention_weights`
+
+# %%
+# ✏️ EXERCISE attention_weights: dot-product attention over the encoder's outputs
+def attention_weights(query, keys, lengths):
+    """query: (B, H) decoder state, keys: (B, S, H) encoder outputs, lengths: (B,) int32 real
+    source lengths -> weights (B, S) (0 at padding, rows sum to 1), context (B, H)."""
+    # YOUR CODE HERE
+    raise NotImplementedError
+
+# %%
+check("attention_weights", "tensorflow")
+
+# %%
+attn = []
+for seed in SEEDS:
+    keras.utils.set_random_seed(seed)
+    attn.append(Seq2Seq(attention=True))
+attn_losses = fw.fit_teacher_forced(attn, src, tgt, start_token=data.START, epochs=8, seed=0)
+print("final training loss per seed:", " ".join(f"{l[-1]:.3f}" for l in attn_losses))
+for seed, model in zip(SEEDS, attn):
+    pred, _ = greedy(model, src_te, tgt_te.shape[1])
+    results["attention", seed] = scores_by_length(pred, tgt_te, len_te), None
+token_acc = {name: np.array([results[name, s][0][0] for s in SEEDS]).T
+             for name in ("plain", "attention")}
+exact = {name: np.array([results[name, s][0][1] for s in SEEDS]).T
+         for name in ("plain", "attention")}
+print("length:               " + " ".join(f"{n:>10}" for n in LENGTHS))
+for name in ("plain", "attention"):
+    print(f"{name:<10} per token  " + " ".join(
+        f"{a.min():.2f}-{a.max():.2f}" for a in token_acc[name]))
+    print(f"{name:<10} exact      " + " ".join(
+        f"{a.min():.2f}-{a.max():.2f}" for a in exact[name]))
+fig = plots.seq2seq_by_length(LENGTHS, {"encoder-decoder": token_acc["plain"],
+                                        "with attention": token_acc["attention"]},
+                              {"encoder-decoder": exact["plain"],
+                               "with attention": exact["attention"]}, chance=0.1,
+                              title="Reversing digit strings: 1000 held-out strings, 3 seeds")
+
+# %%
+row = int(np.flatnonzero(len_te == 12)[0])
+pred, weights = greedy(attn[0], src_te[row:row + 1], 13)
+digits = [data.DIGIT_VOCAB[i] for i in src_te[row, :12]]
+written = [data.DIGIT_VOCAB[i] for i in pred[0]]
+fig = plots.attention_heatmap(weights[0, :, :12], digits, written,
+                              title="Where each output step looked (seed 0)")
+
+# %% [markdown]
+# TODO heatmap text.
+
+# %%
+quiz("06_sequence_tasks", "closing", framework="tensorflow")
+
+# %% [markdown]
+# ## Summary
+#
+# TODO
+#
+# ## What next
+#
+# **07 Real data** (coming next in the course): a real text corpus and a real time series, end to end, offline, with honest baselines.
+#
+# ## Further reading
+#
+# - I. Sutskever, O. Vinyals, Q. V. Le, "Sequence to Sequence Learning with Neural Networks", NeurIPS 2014: the LSTM encoder-decoder (with the source reversed).
+# - K. Cho et al., "Learning Phrase Representations using RNN Encoder-Decoder for Statistical Machine Translation", EMNLP 2014: the encoder-decoder and the GRU.
+# - D. Bahdanau, K. Cho, Y. Bengio, "Neural Machine Translation by Jointly Learning to Align and Translate", ICLR 2015 (arXiv 2014): attention over the encoder's states.
+# - M.-T. Luong, H. Pham, C. D. Manning, "Effective Approaches to Attention-based Neural Machine Translation", EMNLP 2015: dot-product ("global") attention, as written here.
+# - S. Bengio, O. Vinyals, N. Jaitly, N. Shazeer, "Scheduled Sampling for Sequence Prediction with Recurrent Neural Networks", NeurIPS 2015: exposure bias and one remedy.
+# - O. Vinyals, A. Toshev, S. Bengio, D. Erhan, "Show and Tell: A Neural Image Caption Generator", CVPR 2015: an image's features at step 0 of a recurrent generator.
+# - A. Karpathy, "The Unreasonable Effectiveness of Recurrent Neural Networks", 2015: character-level generation and temperature.
+# - A. Vaswani et al., "Attention Is All You Need", NeurIPS 2017: attention without recurrence, the Transformer (topic 08).
