@@ -10,7 +10,7 @@
 # 2. Train a generator and an encoder-decoder with teacher forcing, then run them on their own predictions: sampling with a temperature, and greedy decoding.
 # 3. Measure the encoder-decoder's accuracy against the input length, three seeds, with and without dot-product attention written out, and read the attention weights of one example.
 #
-# **Runtime:** TODO
+# **Runtime:** about 25 s on a laptop CPU (2 cores; measured 22-24 s); a GPU is used when there is one.
 
 # %% [markdown]
 # **Framework-specific (PyTorch):** the imports and the course's PyTorch helpers.
@@ -455,6 +455,8 @@ for (name, seed), ((tok, ex), (tok_f, _)) in results.items():
 #
 # **Length.** Even with the true history, the accuracy falls with the length of the string: from 1.00 at 2 digits to 0.63 to 0.66 at 14.
 # Exact matches, whole strings right, fall faster: 0.96 to 0.99 at 4 digits, 0.25 to 0.28 at 8, none at 12 or 14.
+#
+# The TensorFlow twin's plain model, from Keras's initial weights, learns more slowly (its training loss ends higher than the 0.575 to 0.604 here), and its curves fall faster with length; the story is the same.
 #
 # ## 5. The bottleneck, and attention
 #
