@@ -422,6 +422,24 @@ def _side_by_side_adam(weights: list, lr: float, clip: float | None):
     return apply
 
 
+def _epoch_losses(train_step, X, y, n_models: int, epochs: int, batch_size: int, seed: int):
+    """Yield, after each epoch, every model's mean training loss over it, (n_models,).
+
+    ``train_step(x, y)`` trains on one mini-batch and returns the models' losses on it; the
+    batches are a fresh shuffle of (X, y) every epoch, from ``seed``. A status line counts them.
+    """
+    rng = np.random.default_rng(seed)
+    line = LiveLine(f"{n_models} models side by side", epochs)
+    for epoch in range(epochs):
+        order, total = rng.permutation(len(X)), np.zeros(n_models)
+        for i in range(0, len(order), batch_size):
+            idx = order[i:i + batch_size]
+            total += train_step(tf.constant(X[idx]), tf.constant(y[idx])).numpy() * len(idx)
+        yield total / len(order)
+        line.update(epoch + 1)
+    line.close()
+
+
 TASKS = ("regression", "classification", "tagging")
 
 
@@ -494,20 +512,12 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
         return tf.stack([tf.reduce_mean(tf.cast(tf.argmax(o, -1) == y, tf.float32)) for o in outs])
 
     hists = [{"train_loss": [], **{f"{s}_{name}": [] for s in splits}} for _ in models]
-    rng = np.random.default_rng(seed)
-    line = LiveLine(f"{len(models)} models side by side", epochs)
-    for epoch in range(epochs):
-        order, total = rng.permutation(len(X_tr)), np.zeros(len(models))
-        for i in range(0, len(order), batch_size):
-            idx = order[i:i + batch_size]
-            total += train_step(tf.constant(X_tr[idx]), tf.constant(y_tr[idx])).numpy() * len(idx)
+    for mean in _epoch_losses(train_step, X_tr, y_tr, len(models), epochs, batch_size, seed):
         scores = {s: evaluate(*xy).numpy() for s, xy in splits.items()}
         for r, hist in enumerate(hists):
-            hist["train_loss"].append(float(total[r] / len(order)))
+            hist["train_loss"].append(float(mean[r]))
             for s in splits:
                 hist[f"{s}_{name}"].append(float(scores[s][r]))
-        line.update(epoch + 1)
-    line.close()
     return hists
 
 
@@ -606,16 +616,5 @@ def fit_teacher_forced(models: list, inputs, targets, start_token: int, epochs: 
         apply_gradients(tape.gradient(total, flat))
         return tf.stack(per_model)
 
-    losses = [[] for _ in models]
-    rng = np.random.default_rng(seed)
-    line = LiveLine(f"{len(models)} models side by side", epochs)
-    for epoch in range(epochs):
-        order, total = rng.permutation(len(Y)), np.zeros(len(models))
-        for i in range(0, len(order), batch_size):
-            idx = order[i:i + batch_size]
-            total += train_step(tf.constant(X[idx]), tf.constant(Y[idx])).numpy() * len(idx)
-        for r in range(len(models)):
-            losses[r].append(float(total[r] / len(order)))
-        line.update(epoch + 1)
-    line.close()
-    return losses
+    means = list(_epoch_losses(train_step, X, Y, len(models), epochs, batch_size, seed))
+    return [[float(m[r]) for m in means] for r in range(len(models))]
