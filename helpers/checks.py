@@ -454,7 +454,7 @@ def _changed(items: list[tuple]) -> list[tuple[str, str]]:
         except Exception:
             same = True
         if not same:
-            changed.append((label, kind))
+            changed.append((label, "ndarray" if isinstance(obj, np.ndarray) else kind))
     return changed
 
 
@@ -466,7 +466,8 @@ def _mutation_text(changed: list[tuple[str, str]], fw: str) -> str:
         return (f"your function changed {which}{more} (items replaced, added or removed); build a new list and "
                 f"return it, so that the caller's list stays as it was.")
     name = label.strip("`") if label.startswith("`") and "[" not in label else "x"
-    return f"your function changed its input {label} in place{more}; {_COPY[fw].format(name=name)}."
+    advice = _COPY["numpy" if kind == "ndarray" else fw]        # what the input is, not the notebook
+    return f"your function changed its input {label} in place{more}; {advice.format(name=name)}."
 
 
 def _safe_str(e: BaseException) -> str:

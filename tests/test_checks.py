@@ -20,7 +20,7 @@ from helpers.exercises import EXERCISES
 CATALOGUES = sorted(p.stem for p in pathlib.Path(__file__).parent.glob("wrong_answers_*.py"))
 CATALOGUE = [row for name in CATALOGUES for row in importlib.import_module(name).CATALOGUE]
 REFERENCE_CASES = [(eid, fw) for eid, ex in EXERCISES.items() for fw in ex.solutions]
-GENERIC = {"exception", "shape", "arity", "type", "none", "values"}
+GENERIC = {"exception", "shape", "arity", "type", "none", "values", "mutated-input"}
 # words that must not appear in a message for that framework (it names the other one)
 FOREIGN = {"tensorflow": re.compile(r"torch", re.IGNORECASE),
            "torch": re.compile(r"\btf\.|keras|tensorflow", re.IGNORECASE),
@@ -932,3 +932,14 @@ def test_in_a_real_ipython_shell_a_broken_fix_is_not_graded_and_widgets_read_wel
     assert out[9].startswith("✅ Correct!") and note not in out[9]
     saved = json.loads((tmp_path / "p.json").read_text())["exercises"]["softmax|numpy"]
     assert saved["status"] == "correct" and saved["attempts"] == 3              # the stale check was not counted
+
+
+@pytest.mark.parametrize("framework", ["torch", "tensorflow"])
+def test_changing_a_numpy_input_in_place_gets_numpy_advice_in_any_notebook(framework):
+    """normalise_splits takes NumPy arrays in both frameworks: the advice is .copy(), not a tensor's."""
+    source = ("def normalise_splits(train, val, test):\n"
+              "    mean, std = train.mean(axis=0), train.std(axis=0)\n"
+              "    train -= mean\n    train /= std\n"
+              "    return train, (val - mean) / std, (test - mean) / std\n")
+    verdict = grade(EXERCISES["normalise_splits"], load_function(source, framework), framework)
+    assert verdict.reason == "mutated-input" and "train = train.copy()" in verdict.message, str(verdict)
