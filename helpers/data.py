@@ -1,9 +1,11 @@
-"""Framework-free datasets: seeded generators that return NumPy arrays.
+"""Datasets: seeded generators that return NumPy arrays, and loaders of the real data in data/.
 
 Both notebooks of a pair call the same generator with the same seed, so they train on the
 very same numbers.
 """
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 
@@ -239,3 +241,42 @@ def is_grammatical(ids, condition: int) -> bool:
         return False
     pos += 1
     return phrase(obj) and pos == len(words)
+
+
+# ---- topic 07: real data, read from files in data/ (data/README.md gives their provenance)
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+CHAR_VOCAB = ["<pad>", "<start>", "<end>"] + list("abcdefghijklmnopqrstuvwxyz")   # PAD, START, END
+
+
+def load_co2() -> tuple[list[str], np.ndarray]:
+    """Monthly mean CO2 at Mauna Loa, March 1958 - December 2001 (526 months).
+
+    Returns the months as "YYYY-MM" strings and the values in ppm, float64 (526,).
+    """
+    import csv
+
+    with open(DATA_DIR / "co2_monthly.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return [r["month"] for r in rows], np.array([float(r["co2_ppm"]) for r in rows])
+
+
+def load_words() -> list[str]:
+    """20,000 English words and names from the CMU Pronouncing Dictionary, a-z only, 2 to 12
+    letters, in alphabetical order."""
+    return (DATA_DIR / "cmudict_words.txt").read_text().split()
+
+
+def encode_word(word: str) -> np.ndarray:
+    """"cat" -> [START, c, a, t, END] as CHAR_VOCAB ids, int64 (len(word) + 2,)."""
+    return np.array([START] + [CHAR_VOCAB.index(c) for c in word] + [END], dtype=np.int64)
+
+
+def windows(series: np.ndarray, window: int, horizon: int, first_target: int, stop: int):
+    """Sliding windows for forecasting (the course's version of exercise make_windows).
+
+    One row per target index t in [max(first_target, window + horizon - 1), stop):
+    X (M, window) = series[t - horizon - window + 1 : t - horizon + 1], y (M,) = series[t].
+    """
+    ts = np.arange(max(first_target, window + horizon - 1), stop)
+    X = np.stack([series[t - horizon - window + 1:t - horizon + 1] for t in ts])
+    return X, series[ts]

@@ -427,3 +427,51 @@ def attention_heatmap(weights, source_labels, output_labels, title: str = ""):
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+# ---- topic 07
+def _month_ticks(ax, months, every: int):
+    idx = [i for i, m in enumerate(months) if m.endswith("-01") and int(m[:4]) % every == 0]
+    ax.set_xticks(idx, [months[i][:4] for i in idx])
+
+
+def series_splits(months, values, splits, ylabel: str, title: str = ""):
+    """A monthly series with its validation and test parts shaded: ``splits`` = (first
+    validation index, first test index)."""
+    fig, ax = plt.subplots(figsize=(8.4, 3.4))
+    i_val, i_test = splits
+    ax.plot(values, color="C0", lw=1.2)
+    for (a, b), label, color in (((0, i_val), "train", "white"), ((i_val, i_test), "validation", "C1"),
+                                 ((i_test, len(values)), "test", "C3")):
+        if color != "white":
+            ax.axvspan(a - 0.5, b - 0.5, color=color, alpha=0.15, lw=0)
+        ax.text((a + b) / 2, 0.95, label, transform=ax.get_xaxis_transform(), ha="center",
+                va="top", fontsize=9)
+    _month_ticks(ax, months, 5)
+    ax.set_xlim(-1, len(values))
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def forecasts(months, values, n_history: int, predictions: dict, ylabel: str, title: str = ""):
+    """The series (``values``, one per month) with forecasts of its last len(values) - n_history
+    months: ``predictions`` maps a label to one forecast per forecast month."""
+    fig, ax = plt.subplots(figsize=(8.4, 3.6))
+    ax.plot(values, color="black", lw=1.6, label="observed")
+    ax.axvline(n_history - 0.5, color="grey", ls=":", lw=1)
+    steps = np.arange(n_history, len(values))
+    styles = {"naive": ("C7", "--"), "seasonal naive": ("C2", "--")}
+    for k, (label, f) in enumerate(predictions.items()):
+        color, ls = styles.get(label, (f"C{k % 3}" if label.startswith("GRU") else f"C{k}", "-"))
+        if label.startswith("GRU"):
+            color = "C3"
+        ax.plot(steps, f, color=color, ls=ls, lw=1.1, alpha=0.85, label=label)
+    idx = [i for i, m in enumerate(months) if m.endswith("-01")]
+    ax.set_xticks(idx, [months[i][:4] for i in idx])
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8, ncol=2)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,458 @@
+# %% [markdown]
+# # 07 Real data (PyTorch)
+#
+# Every dataset so far was made up by a few lines of code, so that each experiment could isolate one idea.
+# This notebook takes two datasets that nobody made up, and runs the whole pipeline on them the way a real project must: splits made before anything is fitted, preprocessing fitted on the training split only, batches of padded sequences, early stopping on validation, and the test set read once, at the end.
+# Above all, **baselines first**: a recurrent network is only worth its cost if it beats the simple methods, and the text says whether it did.
+#
+# **Learning objectives**
+# 1. Split a time series by time and a set of words at random, fit normalisation on the training split only, and cut windows for forecasting without leaking the target.
+# 2. Build the batches: a `Dataset`, a `DataLoader` and a collate function that pads and returns lengths and a mask; train with early stopping, keeping the best weights.
+# 3. Measure a recurrent forecaster and a character-level language model against naive, seasonal-naive and n-gram baselines, three seeds each, and read one-step, multi-step and perplexity results honestly.
+#
+# **Runtime:** TODO
+
+# %% [markdown]
+# **Framework-specific (PyTorch):** the imports and the course's PyTorch helpers.
+# As in topics 03 to 06, we ask PyTorch for one thread per operation: faster for models this small.
+
+# %%
+import copy
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, Dataset, TensorDataset
+
+from helpers import data, ngram, plots
+from helpers import torch_utils as fw
+from helpers.checks import check
+from helpers.quiz import quiz
+
+DEVICE = fw.setup()
+torch.set_num_threads(1)            # small models: one thread per operation is faster
+
+# %% [markdown]
+# ## Warm-up quiz
+#
+# Three questions on topic 06: teacher forcing, sampling with a temperature, and attention.
+
+# %%
+quiz("07_real_data", "warmup", framework="torch")
+
+# %% [markdown]
+# ## 1. Two real datasets, on disk
+#
+# Both files are in the course's `data/` folder, and nothing is downloaded when this notebook runs, here or on Colab.
+# `data/README.md` gives each one's source, licence, size and the exact preparation, and `tools/prepare_data_07.py` rebuilds both from the pinned packages that ship the originals.
+#
+# - **Atmospheric CO2 at Mauna Loa**, Hawaii: the monthly mean concentration in parts per million, March 1958 to December 2001, from C. D. Keeling's measurements (public domain; the weekly series that statsmodels ships, averaged per month).
+# - **20,000 English words and names** from the CMU Pronouncing Dictionary (BSD-style licence), letters a-z only, 2 to 12 letters.
+
+# %% tags=nbval-check-output
+months, co2 = data.load_co2()                       # 526 months, ppm
+words = data.load_words()                           # 20,000 words
+print(f"CO2: {len(co2)} months, {months[0]} to {months[-1]}, "
+      f"{co2.min():.2f} to {co2.max():.2f} ppm")
+print(f"words: {len(words)}, e.g.", ", ".join(words[::2500]))
+
+# %% [markdown]
+# ## 2. Splits before anything is fitted
+#
+# The test set stands for the future: data the model will meet after we have stopped choosing.
+# So the splits come first, before any statistic is computed:
+# - **The CO2 series is split by time**: train on 1958-1989, validate on 1990-1995, test on 1996-2001. A random split would put months of 1999 in training and their neighbours in the test set, and the model would be graded on interpolating a curve it has already seen on both sides.
+# - **The words are split at random**, 16,000 / 2,000 / 2,000: they have no order in time, and a random split gives each part the same mix.
+
+# %% tags=nbval-check-output
+i_val, i_test = months.index("1990-01"), months.index("1996-01")
+order = np.random.default_rng(0).permutation(len(words))
+train_words = [words[i] for i in order[:16000]]
+val_words = [words[i] for i in order[16000:18000]]
+test_words = [words[i] for i in order[18000:]]
+print(f"CO2 months: train {i_val}, validation {i_test - i_val}, test {len(co2) - i_test}")
+print(f"words: train {len(train_words)}, validation {len(val_words)}, "
+      f"test {len(test_words)}")
+fig = plots.series_splits(months, co2, (i_val, i_test), ylabel="CO2 (ppm)",
+                          title="Mauna Loa CO2: a trend and a yearly cycle")
+
+# %% [markdown]
+# ### Normalisation, fitted on the training split only
+#
+# Networks train best on inputs of mean about 0 and standard deviation about 1, so we subtract a mean and divide by a standard deviation.
+# Those two numbers are fitted like any parameter, **on the training split only**, and then applied unchanged to validation and test.
+# Computed over all the data, they would carry information from the test years into training: a small leak here, but the same habit leaks a lot elsewhere (a vocabulary, a feature selection, an imputation).
+#
+# ### Exercise 1: `normalise_splits`
+
+# %%
+# ✏️ EXERCISE normalise_splits: statistics of the training split, applied to all three
+def normalise_splits(train, val, test):
+    """train, val, test: NumPy arrays (N, F), features on the last axis -> the three
+    arrays normalised with the training split's mean and std per feature."""
+    # YOUR CODE HERE
+    raise NotImplementedError
+
+# %% tags=nbval-check-output
+check("normalise_splits", "torch")
+
+# %% [markdown]
+# Done right, the test split of a trending series does not come out near mean 0: it lies above everything the model trained on.
+# The first line below normalises the CO2 **levels**; the second their **monthly changes**, $y_t - y_{t-1}$:
+
+# %% tags=nbval-check-output
+def normalised(x):
+    """x (N,) -> its train / validation / test parts, normalised with train statistics."""
+    mean, std = x[1:i_val].mean(), x[1:i_val].std()       # x[0] is undefined for changes
+    return [(x[a:b] - mean) / std for a, b in ((1, i_val), (i_val, i_test), (i_test, None))]
+
+
+change = np.diff(co2, prepend=np.nan)                     # change[t] = co2[t] - co2[t-1]
+for name, series in (("levels", co2), ("changes", change)):
+    parts = normalised(series)
+    print(f"{name:<8}" + "   ".join(f"{split} mean {p.mean():+.2f}, max {p.max():+.2f}"
+                                    for split, p in zip(("train", "val", "test"), parts)))
+
+# %% [markdown]
+# TODO text (levels: test far above the training range, a tanh state cannot extrapolate; changes: same range in all three splits).
+#
+# ## 3. Windows and baselines
+#
+# A forecaster reads a window of the past and predicts a value `horizon` steps after its end.
+# For one-step forecasts the target is month $t$ and the inputs are the `window` months before it.
+#
+# ### Exercise 2: `make_windows`
+
+# %%
+# ✏️ EXERCISE make_windows: one (inputs, target) pair per target month
+def make_windows(series, window, horizon, first_target, stop):
+    """series: NumPy (N,). One row per target index t in [first_target, stop):
+    X (M, window) = the `window` values ending at t - horizon, y (M,) = series[t]."""
+    # YOUR CODE HERE
+    raise NotImplementedError
+
+# %% tags=nbval-check-output
+check("make_windows", "torch")
+
+# %% [markdown]
+# Before any network, two baselines that need no training at all:
+# - **naive**: next month equals this month, $\hat y_t = y_{t-1}$;
+# - **seasonal naive**: next month equals the same month a year earlier, $\hat y_t = y_{t-12}$.
+#
+# Their mean absolute error (MAE, in ppm) on the validation and test months:
+
+# %% tags=nbval-check-output
+def mae(a, b):
+    return float(np.mean(np.abs(np.asarray(a) - np.asarray(b))))
+
+
+val_t, test_t = np.arange(i_val, i_test), np.arange(i_test, len(co2))
+baselines = {"naive": 1, "seasonal naive": 12}
+for name, lag in baselines.items():
+    print(f"{name:<15} validation MAE {mae(co2[val_t], co2[val_t - lag]):.3f}   "
+          f"test MAE {mae(co2[test_t], co2[test_t - lag]):.3f} ppm")
+
+# %% [markdown]
+# TODO text: the yearly cycle moves CO2 by about N ppm from one month to the next, so naive is off by about 1; seasonal naive misses the year's growth.
+#
+# ## 4. A recurrent forecaster, with early stopping
+#
+# The model reads 24 normalised monthly changes and predicts the next one; the forecast is the last value plus the predicted change.
+# For comparison, the same model reads 24 normalised **levels** and predicts the next level directly.
+# Windows come from `data.windows`, the course's version of Exercise 2.
+#
+# **Framework-specific (PyTorch):** a `TensorDataset` holds the windows, and a `DataLoader` shuffles them into mini-batches of 32.
+
+# %%
+W = 24
+
+
+def forecaster_data(kind):
+    """Windows of normalised levels or changes -> train loader, val and test tensors, and
+    the map back from a prediction to ppm."""
+    series = co2 if kind == "levels" else change
+    mean, std = series[1:i_val].mean(), series[1:i_val].std()
+    z = (series - mean) / std
+    sets = [data.windows(z, W, 1, a, b) for a, b in ((W + 1, i_val), (i_val, i_test),
+                                                     (i_test, len(co2)))]
+    tensors = [(torch.tensor(X[..., None], dtype=torch.float32),
+                torch.tensor(y, dtype=torch.float32)) for X, y in sets]
+
+    def to_ppm(pred, t):                   # pred: normalised predictions for months t
+        value = pred * std + mean
+        return value if kind == "levels" else co2[t - 1] + value
+
+    return tensors, to_ppm
+
+
+class Forecaster(nn.Module):
+    """(B, W, 1) window -> GRU -> linear on the last state -> (B,) next value."""
+
+    def __init__(self, H=32):
+        super().__init__()
+        self.rnn = nn.GRU(1, H, batch_first=True)
+        self.head = nn.Linear(H, 1)
+
+    def forward(self, x):
+        return self.head(self.rnn(x)[1][-1])[:, 0]
+
+
+# %% [markdown]
+# **Early stopping.** After each epoch we measure the loss on the validation windows; we keep a copy of the weights whenever it is the best so far, and stop once it has not improved for `patience` epochs.
+# At the end the model gets its best weights back: the epoch that validation chose, not the last one.
+# The test windows are not looked at until then.
+
+# %%
+def fit_early_stopping(model, loader, val_loss, max_epochs, patience, lr=1e-2):
+    """Adam on loader's batches; after each epoch val_loss(model) -> float. Restores the
+    weights of the best epoch and returns (best epoch, its validation loss)."""
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    best, best_epoch, best_state = float("inf"), 0, None
+    for epoch in range(1, max_epochs + 1):
+        model.train()
+        for batch in loader:
+            loss = model.loss(*batch)
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+        model.eval()
+        with torch.no_grad():
+            current = val_loss(model)
+        if current < best:
+            best, best_epoch, best_state = current, epoch, copy.deepcopy(model.state_dict())
+        elif epoch - best_epoch >= patience:
+            break
+    model.load_state_dict(best_state)
+    return best_epoch, best
+
+
+Forecaster.loss = lambda self, x, y: nn.functional.mse_loss(self(x), y)
+SEEDS = (0, 1, 2)
+forecasters, one_step = {}, {}
+for kind in ("changes", "levels"):
+    (train, val, test), to_ppm = forecaster_data(kind)
+    for seed in SEEDS:
+        torch.manual_seed(seed)
+        model = Forecaster()
+        loader = DataLoader(TensorDataset(*train), batch_size=32, shuffle=True,
+                            generator=torch.Generator().manual_seed(seed))
+        epoch, _ = fit_early_stopping(model, loader, lambda m: m.loss(*val).item(),
+                                      max_epochs=60, patience=8)
+        with torch.no_grad():
+            pred = to_ppm(model(test[0]).numpy(), test_t)
+        forecasters[kind, seed] = model
+        one_step[kind, seed] = epoch, mae(co2[test_t], pred)
+print("test MAE (ppm), one month ahead; each seed's best epoch in brackets")
+for name, lag in baselines.items():
+    print(f"{name:<24}{mae(co2[test_t], co2[test_t - lag]):.3f}")
+for kind in ("changes", "levels"):
+    print(f"GRU on {kind:<17}" + "  ".join(f"{one_step[kind, s][1]:.3f} ({one_step[kind, s][0]})"
+                                          for s in SEEDS))
+
+# %% [markdown]
+# TODO text from the numbers.
+#
+# ## 5. Forecasting further ahead
+#
+# To forecast 24 months, the model feeds each forecast back in as the newest input, as the generators of topic 06 fed back their words: a **recursive** multi-step forecast.
+# Its errors compound, so we compare it with the seasonal-naive forecast, which repeats the last observed year, and the naive one, which repeats the last month.
+
+# %%
+def recursive_forecast(model, steps):
+    """Forecast months i_test, i_test + 1, ... from the data up to i_test - 1 (ppm)."""
+    mean, std = change[1:i_val].mean(), change[1:i_val].std()
+    z = list((change[:i_test] - mean) / std)
+    level, out = co2[i_test - 1], []
+    with torch.no_grad():
+        for _ in range(steps):
+            x = torch.tensor(z[-W:], dtype=torch.float32)[None, :, None]
+            dz = float(model(x)[0])
+            z.append(dz)                              # the forecast becomes an input
+            level = level + dz * std + mean
+            out.append(level)
+    return np.array(out)
+
+
+H_STEPS = 24
+truth = co2[i_test:i_test + H_STEPS]
+multi = {"seasonal naive": np.tile(co2[i_test - 12:i_test], 2),
+         "naive": np.full(H_STEPS, co2[i_test - 1])}
+for seed in SEEDS:
+    multi[f"GRU, seed {seed}"] = recursive_forecast(forecasters["changes", seed], H_STEPS)
+for name, f in multi.items():
+    print(f"{name:<16} MAE over {H_STEPS} months {mae(truth, f):.3f} ppm")
+fig = plots.forecasts(months[i_test - 36:i_test + H_STEPS], co2[i_test - 36:i_test + H_STEPS],
+                      36, multi, ylabel="CO2 (ppm)",
+                      title="24 months ahead from December 1995")
+
+# %% [markdown]
+# TODO text.
+#
+# ## 6. Text: a character model of English words
+#
+# The second dataset is text. A character-level language model reads a word letter by letter and predicts the next letter at every step (many-to-many, aligned, trained with teacher forcing as in topic 06), then writes new words by sampling.
+# Words have different lengths, so batches need padding, lengths and a mask.
+#
+# **Framework-specific (PyTorch):** a `Dataset` says how many items there are and returns one of them; a `DataLoader` draws mini-batches of items and hands each list to a **collate function**, which turns it into tensors. For sequences of different lengths, that is where the padding happens.
+#
+# ### Exercise 3: `collate`
+
+# %%
+# ✏️ EXERCISE collate: pad a batch of sequences
+def collate(sequences, pad_value):
+    """sequences: list of B 1-D int64 tensors of different lengths -> padded (B, T)
+    int64 (T = the longest), lengths (B,) int64, mask (B, T) bool, True at real steps."""
+    # YOUR CODE HERE
+    raise NotImplementedError
+
+# %% tags=nbval-check-output
+check("collate", "torch")
+
+# %% [markdown]
+# PyTorch's `nn.utils.rnn.pad_sequence` does the padding; the collate function below uses it, and splits each word into the model's input (`<start>` and the letters) and its target (the letters and `<end>`):
+
+# %% tags=nbval-check-output
+class Words(Dataset):
+    """Each item: one word as CHAR_VOCAB ids, [START, letters..., END], int64."""
+
+    def __init__(self, words):
+        self.items = [torch.from_numpy(data.encode_word(w)) for w in words]
+
+    def __len__(self):
+        return len(self.items)
+
+    def __getitem__(self, i):
+        return self.items[i]
+
+
+def words_batch(items):
+    """A list of B encoded words -> inputs (B, T), targets (B, T), PAD after each word."""
+    padded = nn.utils.rnn.pad_sequence(items, batch_first=True, padding_value=data.PAD)
+    return padded[:, :-1], padded[:, 1:]
+
+
+loader = DataLoader(Words(train_words), batch_size=128, shuffle=True, collate_fn=words_batch,
+                    generator=torch.Generator().manual_seed(0))
+x, y = next(iter(loader))
+print("a batch:", tuple(x.shape), tuple(y.shape), " mask of real targets:",
+      tuple((y != data.PAD).shape))
+print(" input: ", " ".join(data.CHAR_VOCAB[i] for i in x[0]))
+print(" target:", " ".join(data.CHAR_VOCAB[i] for i in y[0]))
+
+# %% [markdown]
+# ### The baselines: n-gram models
+#
+# An n-gram model predicts the next letter from the $n - 1$ letters before it, by counting how often each letter followed that context in the training words (with a little add-$k$ smoothing, so that no letter gets probability 0).
+# We score every model by its **perplexity** on the test words, $\exp$ of the mean negative log-likelihood per predicted letter (`<end>` included): the number of equally likely letters the model is, in effect, choosing between. Lower is better; guessing uniformly among the 27 possible next tokens scores 27.
+
+# %% tags=nbval-check-output
+encoded = {name: [data.encode_word(w) for w in ws] for name, ws in
+           (("train", train_words), ("val", val_words), ("test", test_words))}
+perplexity = {f"{n}-gram": ngram.ngram_perplexity(encoded["train"], encoded["test"], n)
+              for n in (1, 2, 3, 4)}
+for name, p in perplexity.items():
+    print(f"{name:<8} test perplexity {p:.2f}")
+
+# %% [markdown]
+# TODO n-gram text.
+#
+# ### A recurrent language model
+#
+# A GRU of 64 units reads the letters and, at every step, a linear layer gives the logits of the next one; the loss is the cross-entropy of the real (non-padding) targets.
+# No packing or mask is needed in the layer itself: the padding comes after each word, and a left-to-right layer reads it only after the real steps, so it cannot change their outputs; only the loss must skip the padded targets.
+# Three seeds, mini-batches of 128 words, early stopping on the validation perplexity (at most 4 epochs, patience 1).
+
+# %%
+V = len(data.CHAR_VOCAB)
+
+
+class CharModel(nn.Module):
+    """(B, T) ids -> embedding -> GRU -> linear at every step -> (B, T, V) logits."""
+
+    def __init__(self, H=64, E=16):
+        super().__init__()
+        self.emb = nn.Embedding(V, E)
+        self.rnn = nn.GRU(E, H, batch_first=True)
+        self.out = nn.Linear(H, V)
+
+    def forward(self, x, h=None):
+        out, h = self.rnn(self.emb(x), h)
+        return self.out(out), h
+
+    def loss(self, x, y):
+        return fw.teacher_forcing_loss(self(x)[0], y)      # PAD targets ignored
+
+
+@torch.no_grad()
+def perplexity_on(model, split):
+    """exp of the mean cross-entropy per predicted letter, over all the split's words."""
+    x, y = words_batch([torch.from_numpy(s) for s in encoded[split]])
+    return float(torch.exp(model.loss(x, y)))
+
+
+char_models, lm_results = {}, {}
+for seed in SEEDS:
+    torch.manual_seed(seed)
+    model = CharModel()
+    loader = DataLoader(Words(train_words), batch_size=128, shuffle=True,
+                        collate_fn=words_batch, generator=torch.Generator().manual_seed(seed))
+    epoch, val_ppl = fit_early_stopping(model, loader, lambda m: perplexity_on(m, "val"),
+                                        max_epochs=4, patience=1)
+    char_models[seed] = model
+    lm_results[seed] = epoch, val_ppl, perplexity_on(model, "test")
+for seed, (epoch, v, t) in lm_results.items():
+    print(f"GRU, seed {seed}: best epoch {epoch}, validation perplexity {v:.2f}, "
+          f"test perplexity {t:.2f}")
+
+# %% [markdown]
+# TODO text from the numbers.
+#
+# Samples from the model of seed 0 at temperature 0.8, as in topic 06; we mark the words that are in the training list (✓) and the ones it made up.
+
+# %%
+@torch.no_grad()
+def sample_words(model, n, temperature, seed=0, max_len=14):
+    g = torch.Generator().manual_seed(seed)
+    x, h, out = torch.full((n, 1), data.START), None, []
+    for _ in range(max_len):
+        logits, h = model(x, h)
+        x = torch.multinomial(torch.softmax(logits[:, -1] / temperature, -1), 1, generator=g)
+        out.append(x)
+    ids = torch.cat(out, 1).tolist()
+    return ["".join(data.CHAR_VOCAB[i] for i in row[:row.index(data.END)])
+            if data.END in row else None for row in ids]
+
+
+known = set(train_words)
+samples = sample_words(char_models[0], 200, 0.8)
+finished = [w for w in samples if w]
+print(f"{len(finished)} of 200 samples ended with <end>; "
+      f"{sum(w in known for w in finished)} of them are training words")
+print(" ".join(w + (" ✓" if w in known else "") for w in finished[:24]))
+
+# %% [markdown]
+# TODO text.
+#
+# ## Closing quiz
+
+# %%
+quiz("07_real_data", "closing", framework="torch")
+
+# %% [markdown]
+# ## Summary
+#
+# TODO
+#
+# ## What next
+#
+# **08 Limits of RNNs and what came after** (coming next in the course): sequential cost, memory span and streaming, measured, and every architecture of the course in one table.
+#
+# ## Further reading
+#
+# - C. D. Keeling et al., "Atmospheric carbon dioxide variations at Mauna Loa Observatory, Hawaii", Tellus 28, 1976: the series of section 1.
+# - R. J. Hyndman, G. Athanasopoulos, *Forecasting: Principles and Practice*, 3rd ed., OTexts, 2021 (free online): baselines, time-series splits and cross-validation, recursive forecasts.
+# - The CMU Pronouncing Dictionary, Carnegie Mellon University: the word list of section 6.
+# - D. Jurafsky, J. H. Martin, *Speech and Language Processing*, chapter 3 "N-gram Language Models" (3rd ed. draft): n-grams, smoothing and perplexity.
+# - L. Prechelt, "Early Stopping - But When?", in *Neural Networks: Tricks of the Trade*, 1998: early stopping and patience.
+# - PyTorch documentation: `torch.utils.data` (`Dataset`, `DataLoader`, `collate_fn`) and `torch.nn.utils.rnn.pad_sequence`.
