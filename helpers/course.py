@@ -33,6 +33,7 @@ TOPICS = [
     ("04", "gru", "GRU: the cell from scratch in each framework's layout and convention; the reset gate's place; LSTM vs GRU measured"),
     ("05", "bidirectional_and_stacked", "Bidirectional and stacked RNNs: both directions from scratch; which final state; padding; when the future helps; depth measured"),
     ("06", "sequence_tasks", "Sequence tasks: many-to-one, aligned tagging, generation with a temperature, an encoder-decoder; its bottleneck measured and attention as the fix"),
+    ("07", "real_data", "Real data: Mauna Loa CO2 and 20,000 English words, offline; splits, normalisation, padding, early stopping; an RNN against naive, seasonal and n-gram baselines"),
 ]
 # Appendices: one notebook each, notebooks/{number}_{stem}.ipynb, importing both frameworks.
 APPENDICES = [
