@@ -32,9 +32,9 @@ print("Colab environment: Python", sys.version.split()[0], "|",
 PY
 # nbval over every notebook (pytest.ini's options: the cells tagged nbval-check-output must give the
 # stored outputs, so both environments give the same checked outputs), then the quiz widgets, the
-# self-checks' verdicts on every catalogued wrong answer, and the training helpers (fit_runs's fast
-# paths against Keras's layers, the data files), offline as everywhere in the tests. The test that installs ipywidgets 7.7.1 beside ipywidgets 8 is
-# skipped: here ipywidgets 7.7.1 is the installed version.
+# self-checks' verdicts on every catalogued wrong answer, the helpers (fit_runs's fast paths
+# against Keras's layers, the data files), all offline as everywhere in the tests. The test that
+# installs ipywidgets 7.7.1 beside ipywidgets 8 is skipped: here 7.7.1 is the installed version.
 .venv-colab/bin/python -m pytest notebooks tests/test_quiz.py tests/test_checks.py \
     tests/test_helpers_03.py tests/test_helpers_05.py tests/test_helpers_06.py \
     tests/test_helpers_07.py tests/test_offline.py tests/test_parity.py \
