@@ -10,7 +10,7 @@
 # 2. Build the batches: a `Dataset`, a `DataLoader` and a collate function that pads and returns lengths and a mask; train with early stopping, keeping the best weights.
 # 3. Measure a recurrent forecaster and a character-level language model against naive, seasonal-naive and n-gram baselines, three seeds each, and read one-step, multi-step and perplexity results honestly.
 #
-# **Runtime:** TODO
+# **Runtime:** about 25 s on a laptop CPU (2 cores; measured 24-25 s); a GPU is used when there is one.
 
 # %% [markdown]
 # **Framework-specific (PyTorch):** the imports and the course's PyTorch helpers.
@@ -265,7 +265,7 @@ for kind in ("changes", "levels"):
 # %% [markdown]
 # On the monthly changes every seed beat both baselines by a wide margin: 0.258 to 0.266 ppm, less than a quarter of the naive forecast's 1.116.
 # On the levels, the same network was no better than the naive forecast at its best seed (1.047) and much worse at its worst (2.823), with a wide spread: its test inputs lie outside the range it trained on, as section 2 measured.
-# What the model is asked to predict mattered more here than the model.
+# What the model is asked to predict mattered more here than the model. (In the TensorFlow twin, from Keras's initial weights, the levels model is worse than naive for every seed.)
 #
 # ## 5. Forecasting further ahead
 #
@@ -428,7 +428,7 @@ for seed, (epoch, v, t) in lm_results.items():
 
 # %% [markdown]
 # The GRU beat every n-gram: test perplexity 9.62 to 9.69 over the three seeds, against 10.45 for the best n-gram.
-# The margin is modest, but the three seeds lie within 0.07 of each other, far less than the gap.
+# The margin is modest, but the three seeds lie closer to each other than to it, far less than the gap.
 # All three were still improving at their fourth and last epoch (each seed's best epoch is 4), so longer training would probably lower the perplexity further; we did not measure it here.
 #
 # Samples from the model of seed 0 at temperature 0.8, as in topic 06; we mark the words that are in the training list (✓) and the ones it made up.
