@@ -418,7 +418,7 @@ for seed, (epoch, v, t) in lm_results.items():
 
 # %% [markdown]
 # The GRU beat every n-gram: test perplexity 9.70 to 9.73 over the three seeds, against 10.45 for the best n-gram.
-# The margin is modest, but the three seeds lie closer to each other than to it, far less than the gap.
+# The margin is modest, but it is several times the spread of the three seeds.
 # All three were still improving at their fourth and last epoch (each seed's best epoch is 4), so longer training would probably lower the perplexity further; we did not measure it here.
 #
 # Samples from the model of seed 0 at temperature 0.8, as in topic 06; we mark the words that are in the training list (✓) and the ones it made up.
