@@ -280,3 +280,26 @@ def windows(series: np.ndarray, window: int, horizon: int, first_target: int, st
     ts = np.arange(max(first_target, window + horizon - 1), stop)
     X = np.stack([series[t - horizon - window + 1:t - horizon + 1] for t in ts])
     return X, series[ts]
+
+
+# ---- topic 08: limits of RNNs
+def delayed_recall_task(n: int, seq_len: int = 32, n_classes: int = 4, dim: int = 8,
+                        noise: float = 0.5, seed: int = 0):
+    """Topic 03's cue task with the cue at a random distance from the end: a memory-span test.
+
+    Every step is Gaussian noise (standard deviation ``noise``, ``dim`` features) except one, the
+    cue: 3 times the one-hot vector of the label (one of n_classes). The cue sits ``delay`` steps
+    before the last step, delay drawn uniformly from 0 to seq_len - 1 (delay seq_len - 1 is topic
+    03's cue at step 0). A many-to-one model reads the whole sequence and answers at its end, so
+    it must hold the cue for ``delay`` steps. Chance accuracy is 1 / n_classes.
+
+    Returns X: (n, seq_len, dim) float32, y: (n,) int64 labels, delay: (n,) int64.
+    """
+    rng = np.random.default_rng(seed)
+    X = rng.normal(scale=noise, size=(n, seq_len, dim)).astype(np.float32)
+    y = rng.integers(0, n_classes, size=n).astype(np.int64)
+    delay = rng.integers(0, seq_len, size=n).astype(np.int64)
+    rows, at = np.arange(n), seq_len - 1 - delay
+    X[rows, at, :] = 0.0
+    X[rows, at, y] = 3.0
+    return X, y, delay

@@ -475,3 +475,66 @@ def forecasts(months, values, n_history: int, predictions: dict, ylabel: str, ti
     ax.legend(fontsize=8, ncol=2)
     fig.tight_layout()
     return fig
+
+
+# ---- topic 08: limits of RNNs
+def cost_by_length(lengths, seconds: dict, slopes: dict, title: str = ""):
+    """Time against sequence length T on log-log axes: ``seconds`` maps a layer's name to its times
+    (len(lengths),), ``slopes`` to the fitted log-log slope shown in the legend. Dotted grey lines
+    of slope 1 and 2 through the first point give the eye a ruler."""
+    T = np.asarray(lengths, dtype=float)
+    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    for k, (name, t) in enumerate(seconds.items()):
+        t_ms = np.asarray(t, dtype=float) * 1e3
+        ax.plot(T, t_ms, marker="o", color=f"C{k}", label=f"{name} (slope {slopes[name]:.2f})")
+    first = min(float(np.asarray(t, dtype=float)[0]) for t in seconds.values()) * 1e3
+    for power, ls in ((1, ":"), (2, "--")):
+        ax.plot(T, first * (T / T[0]) ** power, color="grey", ls=ls, lw=1,
+                label=f"grows as T^{power}")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xticks(T, [str(int(t)) for t in T])
+    ax.minorticks_off()
+    ax.set_xlabel("sequence length T")
+    ax.set_ylabel("forward + backward (ms)")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def accuracy_by_delay(bins, curves: dict, chance: float, threshold: float = 0.9,
+                      title: str = ""):
+    """Test accuracy against the delay between the cue and the answer.
+
+    ``curves`` maps a model's label to an array (len(bins),) or (len(bins), seeds): each seed a
+    dot, the line joins the means. An open circle marks the first delay bin where the mean falls
+    below ``threshold``: where the model breaks down.
+    """
+    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    xs = np.arange(len(bins))
+    for k, (label, acc) in enumerate(curves.items()):
+        acc = np.asarray(acc, dtype=float).reshape(len(bins), -1)
+        shift = 0.06 * (k - (len(curves) - 1) / 2)                 # side by side, not on top
+        mean = acc.mean(axis=1)
+        seeds = acc.shape[1]
+        ax.plot(xs + shift, mean, color=f"C{k}", marker="o",
+                label=label + (f" (mean of {seeds} seeds)" if seeds > 1 else ""))
+        if seeds > 1:
+            for s in range(seeds):
+                ax.plot(xs + shift, acc[:, s], ls="none", marker=".", ms=6, color=f"C{k}",
+                        alpha=0.6)
+        below = np.flatnonzero(mean < threshold)
+        if below.size:
+            i = below[0]
+            ax.plot(xs[i] + shift, mean[i], marker="o", ms=14, mfc="none", color=f"C{k}")
+    ax.axhline(chance, color="grey", ls="--", lw=1, label=f"chance ({chance:.0%})")
+    ax.axhline(threshold, color="grey", ls=":", lw=1, label=f"{threshold:.0%}: breaks down below")
+    ax.set_xticks(xs, [f"{lo}-{hi - 1}" for lo, hi in bins])
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("delay: steps between the cue and the answer")
+    ax.set_ylabel("test accuracy")
+    ax.set_title(title)
+    ax.legend(fontsize=7, loc="lower left")
+    fig.tight_layout()
+    return fig

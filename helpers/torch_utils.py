@@ -415,3 +415,83 @@ def fit_teacher_forced(models: list, inputs, targets, start_token: int, epochs: 
         return losses
 
     return _side_by_side(models, train, epochs, done)
+
+
+# ---- topic 08: limits of RNNs and the course's ladder
+class BagClassifier(nn.Module):
+    """The feed-forward network of topic 01 on a bag: inputs (B, T, D) summed over the steps, so
+    that order is lost, then Linear -> ReLU -> Linear to class scores (B, C)."""
+
+    def __init__(self, dim: int, n_classes: int, hidden: int = 32):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(dim, hidden), nn.ReLU(), nn.Linear(hidden, n_classes))
+
+    def forward(self, x):
+        return self.net(x.sum(dim=1))
+
+
+class RecurrentClassifier(nn.Module):
+    """(B, T, D) -> nn.RNN / nn.LSTM / nn.GRU (``layers``, optionally bidirectional) -> the last
+    layer's final state (both directions' for a bidirectional one) -> class scores (B, C).
+    LSTMs start with forget-gate bias 1 in every layer and direction, as Keras's do (topic 03)."""
+
+    def __init__(self, kind: str, dim: int, n_classes: int, hidden: int = 32, layers: int = 1,
+                 bidirectional: bool = False):
+        super().__init__()
+        self.rnn = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind](
+            dim, hidden, num_layers=layers, batch_first=True, bidirectional=bidirectional)
+        if kind == "lstm":                     # every layer and direction, as Keras
+            with torch.no_grad():
+                for name, bias in self.rnn.named_parameters():
+                    if name.startswith("bias_"):
+                        bias[hidden:2 * hidden] = 1.0 if name.startswith("bias_ih") else 0.0
+        self.bidirectional = bidirectional
+        self.head = nn.Linear(hidden * (2 if bidirectional else 1), n_classes)
+
+    def forward(self, x):
+        _, state = self.rnn(x)
+        h_n = state[0] if isinstance(state, tuple) else state        # (layers * dirs, B, H)
+        last = torch.cat([h_n[-2], h_n[-1]], dim=1) if self.bidirectional else h_n[-1]
+        return self.head(last)
+
+
+class AttentionClassifier(nn.Module):
+    """One self-attention layer that answers at the last step: (B, T, D) -> Linear to width H,
+    plus sinusoidal positional encodings (unless ``positions`` is False) -> the last step's query
+    attends to every step (nn.MultiheadAttention, ``heads`` heads) -> residual -> a two-layer
+    MLP -> class scores (B, C). Sequences up to ``max_len`` steps."""
+
+    def __init__(self, dim: int, n_classes: int, hidden: int = 32, heads: int = 2,
+                 max_len: int = 1024, positions: bool = True):
+        super().__init__()
+        from helpers.limits import sinusoidal_positions
+        self.embed = nn.Linear(dim, hidden)
+        self.positions = positions
+        self.register_buffer("pe", torch.from_numpy(sinusoidal_positions(max_len, hidden)))
+        self.attention = nn.MultiheadAttention(hidden, heads, batch_first=True)
+        self.head = nn.Sequential(nn.Linear(hidden, hidden), nn.ReLU(),
+                                  nn.Linear(hidden, n_classes))
+
+    def forward(self, x):
+        z = self.embed(x)                                           # (B, T, H)
+        if self.positions:
+            z = z + self.pe[:x.shape[1]]
+        query = z[:, -1:]                                           # (B, 1, H): the last step
+        read, _ = self.attention(query, z, z, need_weights=False)   # (B, 1, H)
+        return self.head((query + read)[:, 0])
+
+
+def ladder_model(name: str, dim: int, n_classes: int, hidden: int = 32) -> nn.Module:
+    """One of the course's architectures (``helpers.limits.LADDER``) as a classifier of sequences
+    (B, T, dim) -> class scores (B, n_classes), hidden width ``hidden``."""
+    recurrent = {"vanilla RNN": ("rnn", 1, False), "LSTM": ("lstm", 1, False),
+                 "GRU": ("gru", 1, False), "bidirectional LSTM": ("lstm", 1, True),
+                 "2-layer LSTM": ("lstm", 2, False)}
+    if name == "FFN on the bag":
+        return BagClassifier(dim, n_classes, hidden)
+    if name == "attention":
+        return AttentionClassifier(dim, n_classes, hidden)
+    if name not in recurrent:
+        raise ValueError(f"unknown model {name!r}")
+    kind, layers, bidirectional = recurrent[name]
+    return RecurrentClassifier(kind, dim, n_classes, hidden, layers, bidirectional)
