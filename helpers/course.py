@@ -34,6 +34,7 @@ TOPICS = [
     ("05", "bidirectional_and_stacked", "Bidirectional and stacked RNNs: both directions from scratch; which final state; padding; when the future helps; depth measured"),
     ("06", "sequence_tasks", "Sequence tasks: many-to-one, aligned tagging, generation with a temperature, an encoder-decoder; its bottleneck measured and attention as the fix"),
     ("07", "real_data", "Real data: Mauna Loa CO2 and 20,000 English words, offline; splits, normalisation, padding, early stopping; an RNN against naive, seasonal and n-gram baselines"),
+    ("08", "limits_and_beyond", "Limits of RNNs and what came after: sequential cost, memory span and streaming measured; causal masks and positional encodings; every architecture of the course in one table"),
 ]
 # Appendices: one notebook each, notebooks/{number}_{stem}.ipynb, importing both frameworks.
 APPENDICES = [

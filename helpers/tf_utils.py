@@ -618,3 +618,94 @@ def fit_teacher_forced(models: list, inputs, targets, start_token: int, epochs: 
 
     means = list(_epoch_losses(train_step, X, Y, len(models), epochs, batch_size, seed))
     return [[float(m[r]) for m in means] for r in range(len(models))]
+
+
+# ---- topic 08: limits of RNNs and the course's ladder
+class BagClassifier(keras.Model):
+    """The feed-forward network of topic 01 on a bag: inputs (B, T, D) summed over the steps, so
+    that order is lost, then Dense -> ReLU -> Dense to class scores (B, C). Built on creation."""
+
+    def __init__(self, dim: int, n_classes: int, hidden: int = 32):
+        super().__init__()
+        self.net = keras.Sequential([keras.layers.Dense(hidden, activation="relu"),
+                                     keras.layers.Dense(n_classes)])
+        self(tf.zeros((1, 1, dim)))                              # build: weights exist now
+
+    def call(self, x, training=False):
+        return self.net(tf.reduce_sum(x, axis=1))                # (B, D) -> (B, C)
+
+
+class RecurrentClassifier(keras.Model):
+    """(B, T, D) -> SimpleRNN / LSTM / GRU (``layers``, optionally bidirectional) -> the last
+    layer's final state (both directions' concatenated for a bidirectional one: the forward
+    direction's state after step T and the backward direction's after step 1) -> Dense to class
+    scores (B, C). Keras's LSTMs start with forget-gate bias 1 (``unit_forget_bias``); GRUs reset
+    after the product (``reset_after=True``), as PyTorch's. Built on creation.
+
+    ``.rnn`` is the recurrent part, (B, T, D) -> (B, H) or (B, 2H): one layer, or a
+    ``keras.Sequential`` stack whose layers but the last return their whole sequence; ``.head``
+    the Dense on it. ``fit_runs`` runs a single LSTM and SimpleRNN / GRU stacks on its fast path.
+    """
+
+    def __init__(self, kind: str, dim: int, n_classes: int, hidden: int = 32, layers: int = 1,
+                 bidirectional: bool = False):
+        super().__init__()
+        layer = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM,
+                 "gru": keras.layers.GRU}[kind]
+
+        def make(last: bool):
+            one = layer(hidden, return_sequences=not last)
+            return keras.layers.Bidirectional(one) if bidirectional else one   # concat
+
+        stack = [make(last=k == layers - 1) for k in range(layers)]
+        self.rnn = stack[0] if layers == 1 else keras.Sequential(stack)
+        self.head = keras.layers.Dense(n_classes)
+        self(tf.zeros((1, 1, dim)))                              # build: weights exist now
+
+    def call(self, x, training=False):
+        return self.head(self.rnn(x, training=training))        # (B, H or 2H) -> (B, C)
+
+
+class AttentionClassifier(keras.Model):
+    """One self-attention layer that answers at the last step: (B, T, D) -> Dense to width H,
+    plus sinusoidal positional encodings (unless ``positions`` is False) -> the last step's query
+    attends to every step (keras.layers.MultiHeadAttention, ``heads`` heads of width
+    H // heads) -> residual -> a two-layer MLP -> class scores (B, C). Sequences up to
+    ``max_len`` steps. Built on creation."""
+
+    def __init__(self, dim: int, n_classes: int, hidden: int = 32, heads: int = 2,
+                 max_len: int = 1024, positions: bool = True):
+        super().__init__()
+        from helpers.limits import sinusoidal_positions
+        self.embed = keras.layers.Dense(hidden)
+        self.positions = positions
+        self.pe = tf.constant(sinusoidal_positions(max_len, hidden))      # (max_len, H)
+        self.attention = keras.layers.MultiHeadAttention(num_heads=heads,
+                                                         key_dim=hidden // heads)
+        self.head = keras.Sequential([keras.layers.Dense(hidden, activation="relu"),
+                                      keras.layers.Dense(n_classes)])
+        self(tf.zeros((1, 1, dim)))                              # build: weights exist now
+
+    def call(self, x, training=False):
+        z = self.embed(x)                                        # (B, T, H)
+        if self.positions:
+            z = z + self.pe[:tf.shape(x)[1]]
+        query = z[:, -1:]                                        # (B, 1, H): the last step
+        read = self.attention(query, z, z, training=training)    # (B, 1, H)
+        return self.head((query + read)[:, 0])
+
+
+def ladder_model(name: str, dim: int, n_classes: int, hidden: int = 32) -> keras.Model:
+    """One of the course's architectures (``helpers.limits.LADDER``) as a classifier of sequences
+    (B, T, dim) -> class scores (B, n_classes), hidden width ``hidden``; built."""
+    recurrent = {"vanilla RNN": ("rnn", 1, False), "LSTM": ("lstm", 1, False),
+                 "GRU": ("gru", 1, False), "bidirectional LSTM": ("lstm", 1, True),
+                 "2-layer LSTM": ("lstm", 2, False)}
+    if name == "FFN on the bag":
+        return BagClassifier(dim, n_classes, hidden)
+    if name == "attention":
+        return AttentionClassifier(dim, n_classes, hidden)
+    if name not in recurrent:
+        raise ValueError(f"unknown model {name!r}")
+    kind, layers, bidirectional = recurrent[name]
+    return RecurrentClassifier(kind, dim, n_classes, hidden, layers, bidirectional)

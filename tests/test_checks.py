@@ -19,6 +19,8 @@ from helpers.exercises import EXERCISES
 
 CATALOGUES = sorted(p.stem for p in pathlib.Path(__file__).parent.glob("wrong_answers_*.py"))
 CATALOGUE = [row for name in CATALOGUES for row in importlib.import_module(name).CATALOGUE]
+# Answers written differently from the reference that must pass all the same (where a catalogue has them).
+ALSO_CORRECT = [row for name in CATALOGUES for row in getattr(importlib.import_module(name), "ALSO_CORRECT", [])]
 REFERENCE_CASES = [(eid, fw) for eid, ex in EXERCISES.items() for fw in ex.solutions]
 GENERIC = {"exception", "shape", "arity", "type", "none", "values", "mutated-input"}
 # words that must not appear in a message for that framework (it names the other one)
@@ -55,6 +57,13 @@ def test_wrong_answer_gets_intended_hint(exercise_id, framework, reason, source)
     assert "\n" not in verdict.message and "Traceback" not in verdict.message
     for text in [verdict.message, *verdict.notes]:
         assert_speaks_only(framework, text)
+
+
+@pytest.mark.parametrize("exercise_id,framework,what,source", ALSO_CORRECT,
+                         ids=[f"{r[0]}-{r[1]}-{r[2]}" for r in ALSO_CORRECT])
+def test_other_correct_answers_pass(exercise_id, framework, what, source):
+    verdict = grade(EXERCISES[exercise_id], load_function(source, framework), framework)
+    assert verdict.status == CORRECT, f"{what}: {verdict}"
 
 
 def test_every_coding_exercise_has_five_distinct_wrong_answers_per_framework():

@@ -68,7 +68,7 @@ layers = {                                   # each maps x (B, T, D) to (B, T, D
     "conv stack": lambda x: conv(x.transpose(1, 2)).transpose(1, 2),
     "self-attention": lambda x: attention(x, x, x, need_weights=False)[0],
 }
-for name, module in (("LSTM", lstm), ("conv stack", conv), ("self-attention", attention)):
+for name, module in zip(layers, (lstm, conv, attention)):
     print(f"{name:<15} {fw.count_params(module):>6,} parameters")
 
 # %%
@@ -91,8 +91,8 @@ slopes = {name: limits.loglog_slope(T_values[3:], t[3:]) for name, t in seconds.
 for name, t in seconds.items():
     print(f"{name:<15}", " ".join(f"{s * 1e3:6.1f}" for s in t),
           f"ms   slope for T >= 128: {slopes[name]:.2f}")
-fig = plots.cost_by_length(T_values, seconds, slopes,
-                           title=f"Forward + backward, batch {B}, width {D}, {DEVICE.type}")
+title = f"Forward + backward, batch {B}, width {D}, {DEVICE.type}"
+fig = plots.cost_by_length(T_values, seconds, slopes, title=title)
 
 # %% [markdown]
 # On log-log axes a cost that grows as $T^k$ is a straight line of slope $k$; the grey lines show slopes 1 and 2.
@@ -122,10 +122,11 @@ if DEVICE.type == "cpu":
         print(f"{name:<15} T = 512: 1 thread {one * 1e3:6.1f} ms, 2 threads "
               f"{two * 1e3:6.1f} ms: x{one / two:.2f}")
 else:
-    print("On a GPU the threads of the CPU do not run the layers: nothing to compare here.")
+    print("On a GPU, CPU threads do not run the layers: nothing to compare here.")
 
 # %% [markdown]
 # The second thread helped the LSTM far less than the convolution stack and attention, which came close to twice as fast.
+# (Timings with two threads need two idle cores: if another program is busy, two threads can even be slower than one. Run the cell again when the machine is quiet.)
 # A GPU runs thousands of threads: that favours the layers whose positions run side by side, and cannot shorten the LSTM's chain of T steps.
 # How much it changes these numbers we have not measured (this course's machine has no GPU); the cells above run unchanged on one and print their own timings.
 #
@@ -141,8 +142,8 @@ with torch.no_grad():
         x = torch.randn(1, T, D, device=DEVICE)
         _, scores = one_head(x, x, x, need_weights=True)          # (1, T, T)
         size = scores.nelement() * scores.element_size()
-        print(f"T = {T:>4}: attention weights {tuple(scores.shape)}, {size / 2**20:6.2f} MiB;"
-              f" LSTM state (h, c) {2 * D * 4} bytes")
+        print(f"T = {T:>4}: attention weights {tuple(scores.shape)}, "
+              f"{size / 2**20:6.2f} MiB; LSTM state (h, c) {2 * D * 4} bytes")
 
 # %% [markdown]
 # Each doubling of T multiplies the matrix by 4: 0.25 MiB at T = 256, 64.00 MiB at T = 4096, for one head of one layer and one sequence; every head, layer and sequence of a batch has its own.
@@ -187,11 +188,13 @@ for name, model in ladder.items():
     with torch.no_grad():
         pred = model(torch.from_numpy(X[b:]).to(DEVICE)).argmax(1).cpu().numpy()
     by_delay[name] = limits.accuracy_by_delay(pred, y[b:], delay[b:])
-    first = next((e + 1 for e, acc in enumerate(runs[name]["val_acc"]) if acc >= 0.9), None)
+    val = runs[name]["val_acc"]
+    first = next((e + 1 for e, acc in enumerate(val) if acc >= 0.9), None)
     print(f"{name:<20} test accuracy by delay",
           " ".join(f"{acc:.2f}" for acc in by_delay[name]),
           f"  {limits.breakdown(by_delay[name])};",
-          f"90% on validation from epoch {first}" if first else "never 90% on validation")
+          f"90% on validation from epoch {first}" if first else
+          "never 90% on validation")
 
 # %% [markdown]
 # Every gated model and attention reached 0.99 or 1.00 at every delay.
@@ -216,7 +219,7 @@ fig = plots.accuracy_by_delay(limits.SPAN_BINS, span, chance=1 / P["n_classes"],
 # %% [markdown]
 # With delays up to 127 steps, none of the LSTM, the GRU and attention broke down: their lowest accuracy over the delay bins was 0.95 to 1.00 for every seed.
 # The vanilla RNN never reached 90% in any of its three seeds.
-# What the longer delays cost the gated models is training time: the GRU first reached 90% on validation after 5 or 6 epochs and the LSTM after 12 or 13, while on 32 steps they needed one or two (the live run above).
+# What the longer delays cost the gated models is training time: the GRU first reached 90% on validation after 5 or 6 epochs and the LSTM after 12 or 13, while on 32 steps they needed 2 or 3 (the live run above).
 # Attention took 1 to 10 epochs: its path from the last step to the cue is one step long at any delay, but it must first learn where to look among 128 positions.
 # So, on this task: the vanilla RNN's span is short and it is hard to train; the gated RNNs and attention hold a cue over at least 127 steps, and attention's advantage is not the span but the direct path, which section 2 showed has its price in time and memory.
 #
@@ -229,14 +232,14 @@ fig = plots.accuracy_by_delay(limits.SPAN_BINS, span, chance=1 / P["n_classes"],
 
 # %% tags=nbval-check-output
 cell = nn.LSTMCell(P["dim"], 32).to(DEVICE)
-q_k_v = nn.Linear(P["dim"], 3 * 32).to(DEVICE)         # a causal attention layer's projections
+q_k_v = nn.Linear(P["dim"], 3 * 32).to(DEVICE)      # causal attention's projections
 stream = torch.randn(1, 4096, P["dim"], device=DEVICE)
 h = c = torch.zeros(1, 32, device=DEVICE)
 keys, values = [], []
 with torch.no_grad():
     for t in range(4096):
-        h, c = cell(stream[:, t], (h, c))                   # the RNN: state (h, c), (1, 32) each
-        q, k, v = q_k_v(stream[:, t]).chunk(3, dim=1)       # attention: keep every k and v
+        h, c = cell(stream[:, t], (h, c))             # the RNN: (h, c), (1, 32) each
+        q, k, v = q_k_v(stream[:, t]).chunk(3, dim=1) # attention: keep every k, v
         keys.append(k)
         values.append(v)
         if t + 1 in (1, 16, 256, 4096):
@@ -260,8 +263,9 @@ with torch.no_grad():
 # %%
 # ✏️ EXERCISE stream_lstm: the stream arrives in chunks; carry the state across them
 def stream_lstm(lstm, chunks):
-    """lstm: nn.LSTM(D, H, batch_first=True); chunks: list of tensors (B, t_k, D), in order.
-    Returns the outputs of every step, (B, sum of t_k, H), as one run over the whole stream."""
+    """lstm: nn.LSTM(D, H, batch_first=True); chunks: list of tensors (B, t_k, D),
+    in order. Returns the outputs of every step, (B, sum of t_k, H), as one run
+    over the whole stream would."""
     # YOUR CODE HERE
     raise NotImplementedError
 
@@ -279,7 +283,7 @@ with torch.no_grad():
     whole, _ = streamer(long_stream)
     state, parts = None, []
     for chunk in long_stream.split(64, dim=1):               # 15 chunks of 64, then 40
-        out, state = streamer(chunk, state)                  # carried from chunk to chunk
+        out, state = streamer(chunk, state)         # carried from chunk to chunk
         parts.append(out)
     print(f"chunks of 64 vs one run over 1000 steps: max |difference| "
           f"{(torch.cat(parts, dim=1) - whole).abs().max():.1e}")
@@ -297,7 +301,8 @@ with torch.no_grad():
 # ✏️ EXERCISE causal_attention_weights: each position attends to itself and the past only
 def causal_attention_weights(scores):
     """scores: (B, T, T), scores[b, i, j] = score of query i for key j.
-    Returns the attention weights (B, T, T): a softmax over j, with weight 0 for every j > i."""
+    Returns the attention weights (B, T, T): a softmax over j, with weight 0
+    for every j > i."""
     # YOUR CODE HERE
     raise NotImplementedError
 
@@ -321,8 +326,8 @@ with torch.no_grad():
     whole = causal_reference(q @ k.transpose(1, 2) / 32 ** 0.5) @ v
     cached = torch.cat([(q[:, t:t + 1] @ k[:, :t + 1].transpose(1, 2) / 32 ** 0.5)
                         .softmax(dim=-1) @ v[:, :t + 1] for t in range(300)], dim=1)
-print(f"whole sequence with a causal mask vs step by step with a cache: max |difference| "
-      f"{(whole - cached).abs().max():.1e}")
+print("whole sequence with a causal mask vs step by step with a cache: "
+      f"max |difference| {(whole - cached).abs().max():.1e}")
 
 # %% [markdown]
 # Equal to float32 rounding: the cache is an exact way to run causal attention on a stream, at the price in memory measured above.
@@ -338,28 +343,50 @@ print(f"whole sequence with a causal mask vs step by step with a cache: max |dif
 
 # %% tags=nbval-check-output
 torch.manual_seed(0)
-no_positions = fw.AttentionClassifier(P["dim"], P["n_classes"], positions=False).to(DEVICE)
-with_positions = fw.AttentionClassifier(P["dim"], P["n_classes"]).to(DEVICE)
+no_positions = fw.AttentionClassifier(P["dim"], P["n_classes"], positions=False)
+with_positions = fw.AttentionClassifier(P["dim"], P["n_classes"])
+no_positions, with_positions = no_positions.to(DEVICE), with_positions.to(DEVICE)
 x = torch.randn(4, 12, P["dim"], device=DEVICE)
-shuffled = torch.cat([x[:, torch.randperm(11)], x[:, 11:]], dim=1)   # last step stays last
+shuffled = torch.cat([x[:, torch.randperm(11)], x[:, 11:]], dim=1)  # last stays last
 with torch.no_grad():
-    for name, model in (("without positions", no_positions), ("with positions", with_positions)):
+    for name, model in (("without positions", no_positions),
+                        ("with positions", with_positions)):
         change = (model(shuffled) - model(x)).abs().max()
-        print(f"attention {name:<17}: earlier steps shuffled, outputs change by {change:.0e}")
+        print(f"attention {name:<17}: earlier steps shuffled, "
+              f"outputs change by {change:.0e}")
 
 # %% [markdown]
 # Without positions, shuffling changed the output only by float32 rounding: the model sees a bag of vectors plus the last step.
 # With positions it changed.
 #
+# ### Exercise 4: `sinusoidal_positions`
+#
+# The encoding of Vaswani et al. gives position $t$ the vector whose columns $2i$ and $2i + 1$ are
+# $\sin(t / 10000^{2i/d})$ and $\cos(t / 10000^{2i/d})$: pairs of waves whose wavelengths grow from $2\pi$ to about $10000 \cdot 2\pi$ across the columns, so that every position gets a different pattern and nearby positions similar ones.
+# Write it in NumPy (in both twins of this notebook); the model of this section adds it to its inputs.
+
+# %%
+# ✏️ EXERCISE sinusoidal_positions: one row per position, sines and cosines alternating
+def sinusoidal_positions(T, d):
+    """T positions, d (even) features -> NumPy array (T, d): column 2i holds
+    sin(t / 10000**(2i / d)) and column 2i + 1 holds cos(t / 10000**(2i / d))."""
+    # YOUR CODE HERE
+    raise NotImplementedError
+
+# %% tags=nbval-check-output
+check("sinusoidal_positions", "torch")
+
+# %% [markdown]
 # Now the order task of topics 01 and 05: "cat" and "mouse" appear once each among filler words, and the label says which came first; both classes contain the same words, so a bag of words is at chance.
 # Four models, 3 seeds each, 6 epochs:
 
 # %%
 V = len(data.ORDER_VOCAB)
-X_ord, y_ord = data.order_task(3000, seq_len=12, seed=0)     # (3000, 12) ids, y: cat first?
+X_ord, y_ord = data.order_task(3000, seq_len=12, seed=0)   # (3000, 12) ids; cat first?
 X_ord = data.one_hot(X_ord, V)                               # (3000, 12, V)
 order_models = {"FFN on the bag": lambda: fw.BagClassifier(V, 2),
-                "attention, no positions": lambda: fw.AttentionClassifier(V, 2, positions=False),
+                "attention, no positions":
+                    lambda: fw.AttentionClassifier(V, 2, positions=False),
                 "attention + positions": lambda: fw.AttentionClassifier(V, 2),
                 "LSTM": lambda: fw.RecurrentClassifier("lstm", V, 2)}
 models = []
@@ -371,7 +398,8 @@ order_runs = fw.fit_runs(models, X_ord[:2000], y_ord[:2000], X_ord[2000:2500],
                          y_ord[2000:2500], X_ord[2500:], y_ord[2500:],
                          task="classification", epochs=6, lr=1e-2, batch_size=50)
 for k, name in enumerate(order_models):
-    accs = [r["test_acc"][int(np.argmax(r["val_acc"]))] for r in order_runs[3 * k:3 * k + 3]]
+    accs = [r["test_acc"][int(np.argmax(r["val_acc"]))]
+            for r in order_runs[3 * k:3 * k + 3]]
     print(f"{name:<24} test accuracy, 3 seeds: " + " ".join(f"{a:.3f}" for a in accs))
 
 # %% [markdown]
@@ -385,7 +413,7 @@ for k, name in enumerate(order_models):
 #
 # ## 6. The course's ladder in one table
 #
-# Every architecture of the course on one task, the recall task of section 3 (sequences of 32 steps, delays 0 to 31, 2,000 training sequences, 10 epochs, Adam with learning rate 0.01, gradients clipped at 1), each of width 32:
+# Every architecture of the course on one task, the recall task of section 3 (sequences of 32 steps, delays 0 to 31, 2,000 training sequences, 10 epochs, Adam with `lr=0.01`, gradients clipped at 1), each of width 32:
 # - **FFN on the bag**: topic 01's feed-forward network on the sum of the inputs over the steps (a bag of words, for vectors);
 # - **vanilla RNN** (topics 01-02), **LSTM** (03; forget-gate bias 1) and **GRU** (04), each reading the sequence and answering from its final state;
 # - **bidirectional LSTM** and **2-layer LSTM** (05);
@@ -457,7 +485,7 @@ quiz("08_limits_and_beyond", "closing", framework="torch")
 # - A. Vaswani et al., "Attention Is All You Need", NeurIPS 2017: self-attention, the causal mask and sinusoidal positional encodings.
 # - T. Dao et al., "FlashAttention: Fast and Memory-Efficient Exact Attention with IO-Awareness", NeurIPS 2022.
 # - A. Gu, K. Goel, C. Ré, "Efficiently Modeling Long Sequences with Structured State Spaces" (S4), ICLR 2022.
-# - A. Gu, T. Dao, "Mamba: Linear-Time Sequence Modeling with Selective State Spaces", 2023 (arXiv:2312.00752).
+# - A. Gu, T. Dao, "Mamba: Linear-Time Sequence Modeling with Selective State Spaces", 2023, `arXiv:2312.00752`.
 # - B. Peng et al., "RWKV: Reinventing RNNs for the Transformer Era", Findings of EMNLP 2023.
 # - M. Beck et al., "xLSTM: Extended Long Short-Term Memory", NeurIPS 2024.
 # - Y. Tay et al., "Long Range Arena: A Benchmark for Efficient Transformers", ICLR 2021.
