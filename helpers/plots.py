@@ -535,6 +535,6 @@ def accuracy_by_delay(bins, curves: dict, chance: float, threshold: float = 0.9,
     ax.set_xlabel("delay: steps between the cue and the answer")
     ax.set_ylabel("test accuracy")
     ax.set_title(title)
-    ax.legend(fontsize=7, loc="lower left")
+    ax.legend(fontsize=7, loc="center right")
     fig.tight_layout()
     return fig

@@ -1,6 +1,6 @@
 """Regenerate topic 08's stored results: the course's ladder and the memory-span run.
 
-    python tools/ladder_08.py                       # both frameworks (about N minutes on 2 cores)
+    python tools/ladder_08.py                       # both frameworks (about 4 minutes on 2 cores)
     python tools/ladder_08.py --framework torch     # one framework: replaces only its rows
 
 Writes data/ladder_08.csv (every architecture of the course on data.delayed_recall_task with
@@ -49,8 +49,11 @@ def _framework(name: str):
         def seed(s):
             torch.manual_seed(s)
     else:
+        from helpers import tf_utils as fw        # first: sets TensorFlow's environment
         import keras
-        from helpers import tf_utils as fw
+        import tensorflow as tf
+        tf.config.threading.set_intra_op_parallelism_threads(1)   # as the notebook: one thread
+        tf.config.threading.set_inter_op_parallelism_threads(1)   # and one operation at a time
         fw.setup(report=False)
 
         def predict(model, X):
@@ -122,17 +125,18 @@ def run(framework: str) -> tuple[list[dict], list[dict]]:
 
 def _write(path: Path, fields: list[str], rows: list[dict], framework: str):
     """Replace ``framework``'s rows of the CSV at ``path`` by ``rows``; torch's rows first."""
-    old = [r for r in (limits.read_csv(path) if path.exists() else []) if r["framework"] != framework]
+    old = []
+    if path.exists():                            # the other framework's rows, as written
+        with open(path, newline="", encoding="utf-8") as f:
+            old = [r for r in csv.DictReader(f) if r["framework"] != framework]
     keep = {"torch": 0, "tensorflow": 1}
     rows = sorted(old + rows, key=lambda r: keep[r["framework"]])
 
-    def text(v):
-        return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: text(row[k]) for k in fields})
+            writer.writerow({k: row[k] for k in fields})
 
 
 def main():

@@ -63,8 +63,8 @@ layers = {                                   # each maps x (B, T, D) to (B, T, D
     "self-attention": lambda x: attention(x, x),          # queries, and keys = values
 }
 for layer in layers.values():
-    layer(tf.zeros((1, 1, D)))                             # build: the weights exist now
-for name, module in (("LSTM", lstm), ("conv stack", conv), ("self-attention", attention)):
+    layer(tf.zeros((1, 1, D)))                     # build: the weights exist now
+for name, module in zip(layers, (lstm, conv, attention)):
     print(f"{name:<15} {fw.count_params(module):>6,} parameters")
 
 # %%
@@ -72,10 +72,11 @@ sync = tf.test.experimental.sync_devices if DEVICE == "/GPU:0" else None
 
 
 def forward_backward(layer):
-    """A compiled forward and backward pass of a layer: x (B, T, D) -> the gradients of the sum
-    of its outputs with respect to x and to the layer's weights. Traced on its first call, once
-    for every B and T (plain Python inside: no AutoGraph needed)."""
-    @tf.function(input_signature=[tf.TensorSpec([None, None, D], tf.float32)], autograph=False)
+    """A compiled forward and backward pass of a layer: x (B, T, D) -> the gradients
+    of the sum of its outputs with respect to x and to the layer's weights. Traced on
+    its first call, once for every B and T (plain Python: AutoGraph is not needed)."""
+    @tf.function(input_signature=[tf.TensorSpec([None, None, D], tf.float32)],
+                 autograph=False)
     def step(x):
         with tf.GradientTape() as tape:
             tape.watch(x)
@@ -89,34 +90,22 @@ T_values = [16, 32, 64, 128, 256, 512, 1024]
 seconds = {name: [] for name in layers}
 for T in T_values:
     x = tf.random.normal((B, T, D))
-    for name, step in steps.items():                       # the first call traces, untimed
-        seconds[name].append(limits.median_seconds(lambda: step(x), repeats=3, sync=sync))
+    for name, step in steps.items():               # the first call traces, untimed
+        seconds[name].append(limits.median_seconds(lambda: step(x), repeats=3,
+                                                   sync=sync))
 slopes = {name: limits.loglog_slope(T_values[3:], t[3:]) for name, t in seconds.items()}
 for name, t in seconds.items():
     print(f"{name:<15}", " ".join(f"{s * 1e3:6.1f}" for s in t),
           f"ms   slope for T >= 128: {slopes[name]:.2f}")
-fig = plots.cost_by_length(T_values, seconds, slopes,
-                           title=f"Forward + backward, batch {B}, width {D}, "
-                                 f"{'gpu' if DEVICE == '/GPU:0' else 'cpu'}")
+title = (f"Forward + backward, batch {B}, width {D}, "
+         f"{'gpu' if DEVICE == '/GPU:0' else 'cpu'}")
+fig = plots.cost_by_length(T_values, seconds, slopes, title=title)
 
 # %% [markdown]
 # COST_READ
 #
-# ### A chain of T steps
+# ### Steps that cannot run at the same time
 #
-# CHAIN_INTRO
-
-# %%
-lstm_forward = tf.function(lambda x: lstm(x), autograph=False,    # compiled, forward only
-                           input_signature=[tf.TensorSpec([None, None, D], tf.float32)])
-as_chain = tf.random.normal((8, 512, D))                  # 8 sequences of 512 steps
-side_by_side = tf.reshape(as_chain, (8 * 512, 1, D))      # 4096 sequences of 1 step
-chain = limits.median_seconds(lambda: lstm_forward(as_chain), sync=sync)
-wide = limits.median_seconds(lambda: lstm_forward(side_by_side), sync=sync)
-print(f"4096 LSTM steps: one chain of 512 steps (batch 8) {chain * 1e3:.1f} ms, "
-      f"512 chains of 1 step (batch 4096) {wide * 1e3:.1f} ms: x{chain / wide:.0f}")
-
-# %% [markdown]
 # THREADS_INTRO
 #
 # **Framework-specific (TensorFlow):** TensorFlow sizes its pool of threads once, before its first operation, and this notebook asked for one thread at the start: here the number can no longer change.
@@ -147,7 +136,7 @@ x = tf.random.normal((B, T, D))
 seconds = {}
 for name, layer in layers.items():
     layer(x)
-    @tf.function(input_signature=[tf.TensorSpec([None, None, D], tf.float32)], autograph=False)
+    @tf.function(input_signature=[tf.TensorSpec([None, None, D])], autograph=False)
     def step(x):
         with tf.GradientTape() as tape:
             tape.watch(x)
@@ -158,16 +147,17 @@ print(json.dumps(seconds))
 """
 
 if DEVICE == "/CPU:0":
-    per_threads = {1: {name: t[T_values.index(512)] for name, t in seconds.items()}}  # above
+    at_512 = T_values.index(512)                   # 1 thread: the times measured above
+    per_threads = {1: {name: t[at_512] for name, t in seconds.items()}}
     process = subprocess.run([sys.executable, "-c", TWO_THREADS], capture_output=True,
                              text=True, check=True, cwd=Path(fw.__file__).parent.parent)
-    per_threads[2] = json.loads(process.stdout.splitlines()[-1])  # a fresh process: 2 threads
+    per_threads[2] = json.loads(process.stdout.splitlines()[-1])    # 2 threads
     for name in layers:
         one, two = per_threads[1][name], per_threads[2][name]
         print(f"{name:<15} T = 512: 1 thread {one * 1e3:6.1f} ms, 2 threads "
               f"{two * 1e3:6.1f} ms: x{one / two:.2f}")
 else:
-    print("On a GPU the threads of the CPU do not run the layers: nothing to compare here.")
+    print("On a GPU, CPU threads do not run the layers: nothing to compare here.")
 
 # %% [markdown]
 # GPU_LINE
@@ -182,8 +172,8 @@ for T in (256, 512, 1024, 2048, 4096):
     x = tf.random.normal((1, T, D))
     _, scores = one_head(x, x, return_attention_scores=True)   # (1, heads, T, T)
     size = scores.shape.num_elements() * scores.dtype.size
-    print(f"T = {T:>4}: attention weights {tuple(scores.shape)}, {size / 2**20:6.2f} MiB;"
-          f" LSTM state (h, c) {2 * D * 4} bytes")
+    print(f"T = {T:>4}: attention weights {tuple(scores.shape)}, "
+          f"{size / 2**20:6.2f} MiB; LSTM state (h, c) {2 * D * 4} bytes")
 
 # %% [markdown]
 # MEMORY_READ
@@ -207,8 +197,10 @@ print(f"sequence 0: label {y[0]}, cue at step {P['seq_len'] - 1 - delay[0]} "
 # SPAN_TRAIN
 
 # %%
-keras.utils.set_random_seed(0)
-ladder = {name: fw.ladder_model(name, P["dim"], P["n_classes"]) for name in limits.LADDER}
+ladder = {}
+for name in limits.LADDER:
+    keras.utils.set_random_seed(0)       # each model as seed 0 of the stored run (section 6)
+    ladder[name] = fw.ladder_model(name, P["dim"], P["n_classes"])
 runs = dict(zip(ladder, fw.fit_runs(
     list(ladder.values()), X[:a], y[:a], X[a:b], y[a:b], X[b:], y[b:],
     task="classification", epochs=10, lr=P["lr"], batch_size=P["batch_size"],
@@ -217,26 +209,31 @@ by_delay = {}
 for name, model in ladder.items():
     pred = np.asarray(model(X[b:], training=False)).argmax(1)
     by_delay[name] = limits.accuracy_by_delay(pred, y[b:], delay[b:])
+    val = runs[name]["val_acc"]
+    first = next((e + 1 for e, acc in enumerate(val) if acc >= 0.9), None)
     print(f"{name:<20} test accuracy by delay",
           " ".join(f"{acc:.2f}" for acc in by_delay[name]),
-          f"  {limits.breakdown(by_delay[name])}")
-
-# %%
-stored_span = limits.read_csv(limits.SPAN_CSV)
-span_models = ["vanilla RNN", "LSTM", "GRU", "attention"]
-fig = plots.accuracy_by_delay(limits.DELAY_BINS, {m: by_delay[m] for m in span_models},
-                              chance=1 / P["n_classes"],
-                              title="Recalling the cue: live run, one seed")
+          f"  {limits.breakdown(by_delay[name])};",
+          f"90% on validation from epoch {first}" if first else
+          "never 90% on validation")
 
 # %% [markdown]
 # SPAN_READ
 
 # %%
-for row in (r for r in stored_span if r["framework"] == "tensorflow"):
-    accs = [row[f"acc_{lo}_{hi - 1}"] for lo, hi in limits.SPAN_BINS]
-    print(f"{row['model']:<12} seed {int(row['seed'])}: "
-          + " ".join(f"{acc:.2f}" for acc in accs)
-          + f"   epochs to 90% on validation: {row['epochs_to_90']}")
+stored_span = [r for r in limits.read_csv(limits.SPAN_CSV)
+               if r["framework"] == "tensorflow"]
+span = {m: np.array([[r[f"acc_{lo}_{hi - 1}"] for lo, hi in limits.SPAN_BINS]
+                     for r in stored_span if r["model"] == m]).T      # (bins, seeds)
+        for m in limits.SPAN_MODELS}
+for m, acc in span.items():
+    reached = [r["epochs_to_90"] for r in stored_span if r["model"] == m]
+    print(f"{m:<12} lowest accuracy over the delay bins, per seed: "
+          + " ".join(f"{v:.2f}" for v in acc.min(axis=0))
+          + "   first epoch at 90% on validation: "
+          + ", ".join(str(int(e)) if e != "never" else e for e in reached))
+fig = plots.accuracy_by_delay(limits.SPAN_BINS, span, chance=1 / P["n_classes"],
+                              title="Recalling the cue across 128 steps (stored run)")
 
 # %% [markdown]
 # SPAN_STORED_READ
@@ -247,13 +244,13 @@ for row in (r for r in stored_span if r["framework"] == "tensorflow"):
 
 # %% tags=nbval-check-output
 cell = keras.layers.LSTMCell(32)
-q_k_v = keras.layers.Dense(3 * 32)                     # a causal attention layer's projections
+q_k_v = keras.layers.Dense(3 * 32)                 # causal attention's projections
 
 
-@tf.function(autograph=False)          # compiled: an eager call of a Keras layer costs ~1 ms
+@tf.function(autograph=False)      # compiled: an eager Keras layer call costs ~1 ms
 def stream_step(x_t, h, c):
-    """One step of the stream x_t (1, dim): the RNN's new state (h, c), (1, 32) each, and the
-    step's query, key and value, (1, 32) each."""
+    """One step x_t (1, dim) of the stream: the RNN's new state (h, c), (1, 32) each,
+    and the step's query, key and value, (1, 32) each."""
     _, (h, c) = cell(x_t, (h, c))
     return (h, c), tf.split(q_k_v(x_t), 3, axis=1)
 
@@ -281,9 +278,9 @@ for t, x_t in enumerate(tf.unstack(stream, axis=1)):     # one step at a time
 # %%
 # ✏️ EXERCISE stream_lstm: the stream arrives in chunks; carry the state across them
 def stream_lstm(lstm, chunks):
-    """lstm: keras.layers.LSTM(H, return_sequences=True, return_state=True); chunks: list of
-    tensors (B, t_k, D), in order.
-    Returns the outputs of every step, (B, sum of t_k, H), as one run over the whole stream."""
+    """lstm: keras.layers.LSTM(H, return_sequences=True, return_state=True); chunks:
+    list of tensors (B, t_k, D), in order. Returns the outputs of every step,
+    (B, sum of t_k, H), as one run over the whole stream would."""
     # YOUR CODE HERE
     raise NotImplementedError
 
@@ -300,13 +297,13 @@ long_stream = tf.random.normal((2, 1000, P["dim"]))
 run = tf.function(lambda x, h, c: streamer(x, initial_state=[h, c]), autograph=False,
                   input_signature=[tf.TensorSpec([2, None, P["dim"]], tf.float32),
                                    tf.TensorSpec([2, 32], tf.float32),
-                                   tf.TensorSpec([2, 32], tf.float32)])   # compiled, any T
+                                   tf.TensorSpec([2, 32], tf.float32)])  # any T
 zeros = tf.zeros((2, 32))
 whole, _, _ = run(long_stream, zeros, zeros)
 state, parts = [zeros, zeros], []
-for chunk in tf.split(long_stream, [64] * 15 + [40], axis=1):   # 15 chunks of 64, then 40
+for chunk in tf.split(long_stream, [64] * 15 + [40], axis=1):  # 15 x 64, then 40
     out, h, c = run(chunk, *state)
-    state = [h, c]                                              # carried from chunk to chunk
+    state = [h, c]                                 # carried from chunk to chunk
     parts.append(out)
 print(f"chunks of 64 vs one run over 1000 steps: max |difference| "
       f"{float(tf.reduce_max(tf.abs(tf.concat(parts, axis=1) - whole))):.1e}")
@@ -320,7 +317,8 @@ print(f"chunks of 64 vs one run over 1000 steps: max |difference| "
 # ✏️ EXERCISE causal_attention_weights: each position attends to itself and the past only
 def causal_attention_weights(scores):
     """scores: (B, T, T), scores[b, i, j] = score of query i for key j.
-    Returns the attention weights (B, T, T): a softmax over j, with weight 0 for every j > i."""
+    Returns the attention weights (B, T, T): a softmax over j, with weight 0
+    for every j > i."""
     # YOUR CODE HERE
     raise NotImplementedError
 
@@ -334,18 +332,18 @@ check("causal_attention_weights", "tensorflow")
 def causal_reference(scores):
     """The course's causal softmax, (B, T, T) -> (B, T, T), for the comparison below."""
     T = scores.shape[-1]
-    future = tf.range(T)[None, :] > tf.range(T)[:, None]        # (T, T): True where j > i
+    future = tf.range(T)[None, :] > tf.range(T)[:, None]   # (T, T): True where j > i
     return tf.nn.softmax(tf.where(future, -float("inf"), scores), axis=-1)
 
 
 xs = stream[:, :300]                                    # the first 300 steps
 q, k, v = tf.split(q_k_v(xs), 3, axis=-1)               # (1, 300, 32) each
 whole = causal_reference(tf.matmul(q, k, transpose_b=True) / 32 ** 0.5) @ v
-cached = tf.concat([tf.nn.softmax(tf.matmul(q[:, t:t + 1], k[:, :t + 1], transpose_b=True)
-                                  / 32 ** 0.5, axis=-1) @ v[:, :t + 1]
-                    for t in range(300)], axis=1)
-print(f"whole sequence with a causal mask vs step by step with a cache: max |difference| "
-      f"{float(tf.reduce_max(tf.abs(whole - cached))):.1e}")
+cached = tf.concat(                                     # one query at a time
+    [tf.nn.softmax(tf.matmul(q[:, t:t + 1], k[:, :t + 1], transpose_b=True) / 32 ** 0.5,
+                   axis=-1) @ v[:, :t + 1] for t in range(300)], axis=1)
+print("whole sequence with a causal mask vs step by step with a cache: "
+      f"max |difference| {float(tf.reduce_max(tf.abs(whole - cached))):.1e}")
 
 # %% [markdown]
 # CACHE_READ
@@ -354,26 +352,47 @@ print(f"whole sequence with a causal mask vs step by step with a cache: max |dif
 #
 # ORDER_INTRO
 
-# %% tags=nbval-check-output
+# %%
 keras.utils.set_random_seed(0)
 no_positions = fw.AttentionClassifier(P["dim"], P["n_classes"], positions=False)
 with_positions = fw.AttentionClassifier(P["dim"], P["n_classes"])
 x = tf.random.normal((4, 12, P["dim"]))
 shuffled = tf.concat([tf.gather(x, tf.random.shuffle(tf.range(11)), axis=1), x[:, 11:]],
                      axis=1)                                      # last step stays last
-for name, model in (("without positions", no_positions), ("with positions", with_positions)):
+for name, model in (("without positions", no_positions),
+                    ("with positions", with_positions)):
     change = float(tf.reduce_max(tf.abs(model(shuffled) - model(x))))
-    print(f"attention {name:<17}: earlier steps shuffled, outputs change by {change:.0e}")
+    print(f"attention {name:<17}: earlier steps shuffled, "
+          f"outputs change by {change:.0e}")
+
+# %% [markdown]
+# POSITIONS_READ
+#
+# ### Exercise 4: `sinusoidal_positions`
+#
+# EX4_INTRO
+
+# %%
+# ✏️ EXERCISE sinusoidal_positions: one row per position, sines and cosines alternating
+def sinusoidal_positions(T, d):
+    """T positions, d (even) features -> NumPy array (T, d): column 2i holds
+    sin(t / 10000**(2i / d)) and column 2i + 1 holds cos(t / 10000**(2i / d))."""
+    # YOUR CODE HERE
+    raise NotImplementedError
+
+# %% tags=nbval-check-output
+check("sinusoidal_positions", "tensorflow")
 
 # %% [markdown]
 # ORDER_TASK_INTRO
 
 # %%
 V = len(data.ORDER_VOCAB)
-X_ord, y_ord = data.order_task(3000, seq_len=12, seed=0)     # (3000, 12) ids, y: cat first?
+X_ord, y_ord = data.order_task(3000, seq_len=12, seed=0)   # (3000, 12) ids; cat first?
 X_ord = data.one_hot(X_ord, V)                               # (3000, 12, V)
 order_models = {"FFN on the bag": lambda: fw.BagClassifier(V, 2),
-                "attention, no positions": lambda: fw.AttentionClassifier(V, 2, positions=False),
+                "attention, no positions":
+                    lambda: fw.AttentionClassifier(V, 2, positions=False),
                 "attention + positions": lambda: fw.AttentionClassifier(V, 2),
                 "LSTM": lambda: fw.RecurrentClassifier("lstm", V, 2)}
 models = []
@@ -385,7 +404,8 @@ order_runs = fw.fit_runs(models, X_ord[:2000], y_ord[:2000], X_ord[2000:2500],
                          y_ord[2000:2500], X_ord[2500:], y_ord[2500:],
                          task="classification", epochs=6, lr=1e-2, batch_size=50)
 for k, name in enumerate(order_models):
-    accs = [r["test_acc"][int(np.argmax(r["val_acc"]))] for r in order_runs[3 * k:3 * k + 3]]
+    accs = [r["test_acc"][int(np.argmax(r["val_acc"]))]
+            for r in order_runs[3 * k:3 * k + 3]]
     print(f"{name:<24} test accuracy, 3 seeds: " + " ".join(f"{a:.3f}" for a in accs))
 
 # %% [markdown]

@@ -1,7 +1,9 @@
 """Exercises of topic 08, "Limits of RNNs and what came after": the causal mask of self-attention
 (what lets a Transformer decoder train on every position at once without seeing the future), and
 streaming inference with an LSTM, where carrying the state (h, c) from chunk to chunk gives exactly
-the outputs of one run over the whole sequence, with memory that does not grow with its length.
+the outputs of one run over the whole sequence, with memory that does not grow with its length; and
+the Transformer's sinusoidal positional encodings (NumPy in both frameworks), which give attention
+the order that a recurrent network gets for free.
 
 The attention weights are graded against a NumPy softmax; the streamed LSTM against a NumPy LSTM
 holding the case's weights (gate order i, f, g, o, the order of both frameworks), which the check
