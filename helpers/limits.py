@@ -14,6 +14,10 @@ SPAN_CSV = Path(__file__).resolve().parent.parent / "data" / "memory_span_08.csv
 # The course's architectures, in the order the course met them (names used by ladder_models).
 LADDER = ["FFN on the bag", "vanilla RNN", "LSTM", "GRU", "bidirectional LSTM", "2-layer LSTM",
           "attention"]
+# The recurrent rungs as (cell, layers, bidirectional): RecurrentClassifier's arguments in both frameworks.
+LADDER_RECURRENT = {"vanilla RNN": ("rnn", 1, False), "LSTM": ("lstm", 1, False),
+                    "GRU": ("gru", 1, False), "bidirectional LSTM": ("lstm", 1, True),
+                    "2-layer LSTM": ("lstm", 2, False)}
 # The task both frameworks train them on: data.delayed_recall_task, train / validation / test.
 LADDER_TASK = dict(seq_len=32, n_classes=4, dim=8, noise=0.5, n_train=2000, n_val=500,
                    n_test=1000, batch_size=50, lr=1e-2, clip=1.0, epochs=10, data_seed=8)

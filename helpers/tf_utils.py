@@ -698,14 +698,12 @@ class AttentionClassifier(keras.Model):
 def ladder_model(name: str, dim: int, n_classes: int, hidden: int = 32) -> keras.Model:
     """One of the course's architectures (``helpers.limits.LADDER``) as a classifier of sequences
     (B, T, dim) -> class scores (B, n_classes), hidden width ``hidden``; built."""
-    recurrent = {"vanilla RNN": ("rnn", 1, False), "LSTM": ("lstm", 1, False),
-                 "GRU": ("gru", 1, False), "bidirectional LSTM": ("lstm", 1, True),
-                 "2-layer LSTM": ("lstm", 2, False)}
+    from helpers.limits import LADDER_RECURRENT
     if name == "FFN on the bag":
         return BagClassifier(dim, n_classes, hidden)
     if name == "attention":
         return AttentionClassifier(dim, n_classes, hidden)
-    if name not in recurrent:
+    if name not in LADDER_RECURRENT:
         raise ValueError(f"unknown model {name!r}")
-    kind, layers, bidirectional = recurrent[name]
+    kind, layers, bidirectional = LADDER_RECURRENT[name]
     return RecurrentClassifier(kind, dim, n_classes, hidden, layers, bidirectional)

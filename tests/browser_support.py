@@ -1,7 +1,7 @@
 """Helpers for tests/test_browser.py: a private JupyterLab server, Chromium, and notebook facts.
 
 Nothing here touches the course's notebooks on disk: the browser opens copies placed in
-``_browser_test_tmp/`` at the repository root (git-ignored, outside pytest's testpaths),
+``_browser_test_tmp/`` (``_browser_test_tmp_gw0/`` ... under pytest-xdist) at the repository root (git-ignored, outside pytest's testpaths),
 and that folder is deleted when the server stops.
 """
 from __future__ import annotations
@@ -28,7 +28,10 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-TMP_NAME = "_browser_test_tmp"          # served copies live in ROOT / TMP_NAME (git-ignored)
+# Served copies live in ROOT / TMP_NAME (git-ignored); one folder per pytest-xdist worker, since each
+# worker that runs browser tests starts its own JupyterLab and removes its folder when done.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+TMP_NAME = "_browser_test_tmp" + (f"_{WORKER}" if WORKER else "")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

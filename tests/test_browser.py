@@ -50,7 +50,7 @@ def browser(lab):
     chromium.close()
     pw.stop()
     bs.ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (bs.ARTIFACTS / "timings.json").write_text(json.dumps(TIMINGS, indent=1))
+    (bs.ARTIFACTS / f"timings{bs.WORKER and '-' + bs.WORKER}.json").write_text(json.dumps(TIMINGS, indent=1))
 
 
 @pytest.fixture

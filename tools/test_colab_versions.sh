@@ -37,5 +37,5 @@ PY
 # installs ipywidgets 7.7.1 beside ipywidgets 8 is skipped: here 7.7.1 is the installed version.
 .venv-colab/bin/python -m pytest notebooks tests/test_quiz.py tests/test_checks.py \
     tests/test_helpers_03.py tests/test_helpers_05.py tests/test_helpers_06.py \
-    tests/test_helpers_07.py tests/test_offline.py tests/test_parity.py \
+    tests/test_helpers_07.py tests/test_helpers_08.py tests/test_offline.py tests/test_parity.py \
     -k "not colab_ipywidgets_7_7_1"

@@ -126,6 +126,7 @@ else:
 
 # %% [markdown]
 # The second thread helped the LSTM far less than the convolution stack and attention, which came close to twice as fast.
+# (The TensorFlow twin, on the same machine, measures less for every layer: how much a second core gives depends on each framework's kernels, and the LSTM gains least in both.)
 # (Timings with two threads need two idle cores: if another program is busy, two threads can even be slower than one. Run the cell again when the machine is quiet.)
 # A GPU runs thousands of threads: that favours the layers whose positions run side by side, and cannot shorten the LSTM's chain of T steps.
 # How much it changes these numbers we have not measured (this course's machine has no GPU); the cells above run unchanged on one and print their own timings.
