@@ -81,8 +81,8 @@ sync = tf.test.experimental.sync_devices if DEVICE == "/GPU:0" else None
 
 def forward_backward(layer):
     """A compiled forward and backward pass of a layer: x (B, T, D) -> the gradients
-    of the sum of its outputs with respect to x and to the layer's weights. Traced on
-    its first call, once for every B and T (plain Python: AutoGraph is not needed)."""
+    of the sum of its outputs with respect to x and to the layer's weights. Traced once,
+    on its first call: the signature leaves B and T open (AutoGraph is not needed)."""
     @tf.function(input_signature=[tf.TensorSpec([None, None, D], tf.float32)],
                  autograph=False)
     def step(x):
