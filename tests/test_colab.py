@@ -118,7 +118,7 @@ def test_setup_cell_clones_the_course_on_colab(tmp_path, fake_github, fake_colab
     for key in ("helpers", "banks_dir"):           # imported from the clone, not from this checkout
         assert pathlib.Path(result[key]).resolve().is_relative_to(clone.resolve()), (key, result[key])
         assert not pathlib.Path(result[key]).resolve().is_relative_to(ROOT), (key, result[key])
-    assert result["check"] == "helpers.checks"
+    assert result["check"] == "helpers.checks.cell"
     expected = {f"{b}/{p}": len(s["questions"]) for b in banks for p, s in load_bank(b)["parts"].items()}
     assert result["quizzes"] == expected
     assert all(n > 0 for n in result["quizzes"].values())

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from helpers import checks, course, progress
+from helpers.checks import cell as check_cell
 from helpers import quiz as qz
 from helpers.exercises import EXERCISES
 
@@ -22,7 +23,7 @@ def store(tmp_path, monkeypatch):
     path = tmp_path / "progress.json"
     monkeypatch.setenv(progress.ENV, str(path))
     monkeypatch.setattr(progress, "_said", set())
-    monkeypatch.setattr(checks, "_said", set())
+    monkeypatch.setattr(check_cell, "_said", set())
     monkeypatch.setattr(qz, "_said", set())
     return path
 
@@ -147,7 +148,7 @@ def test_a_corrupt_file_never_breaks_a_check_or_the_table(store, capsys):
 
 def test_a_folder_that_cannot_be_written_saves_nothing_says_so_once_and_never_raises(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(progress, "_said", set())
-    monkeypatch.setattr(checks, "_said", set())
+    monkeypatch.setattr(check_cell, "_said", set())
     a_file = tmp_path / "not_a_folder"
     a_file.write_text("x")
     monkeypatch.setenv(progress.ENV, str(a_file / "progress.json"))    # root can write anywhere, but not under a file

@@ -1,0 +1,234 @@
+"""Grading: run the learner's function on every case, compare with the reference, and name
+the mistake (a catalogued one, a shape, NaN, which output) in one Verdict."""
+from __future__ import annotations
+
+import contextlib
+import re
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .model import CORRECT, NOT_ATTEMPTED, WRONG, Exercise, Verdict, _text, _unknown_framework, normalise_framework
+from .sandbox import (_Capture, _changed, _describe_exception, _mutation_text, _param_names, _safe_str,
+                      _snapshot, _time_limit, _TimeUp)
+from .values import (_ONE, _STACK, _TO_FLOAT32, NotAnArray, _a, _as_outputs, _describe, _precision, _same,
+                     _shape, to_numpy)
+
+_SHAPE_ERROR = re.compile(r"shape|size|dimension|broadcast|mat1|mat2|incompatible|matmul|rank",
+                          re.IGNORECASE)
+
+
+
+def grade(ex: Exercise, answer: Any, fw: str) -> Verdict:
+    """Run ``answer`` on every case of ``ex`` and return one Verdict. Never raises (but lets
+    KeyboardInterrupt through). What the answer prints is captured: Verdict.notes shows a few lines."""
+    framework = normalise_framework(fw)
+    if framework is None:
+        return Verdict(WRONG, _unknown_framework(fw), "framework")
+    printed = _Capture()
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"), \
+                contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            warnings.simplefilter("ignore")          # overflow etc. show up in the verdict
+            verdict = _grade(ex, answer, framework)
+    except Exception as e:  # a bug in a check must not look like the learner's fault
+        verdict = Verdict(WRONG, f"The check itself failed ({_describe_exception(e)}); "
+                                 f"please report it to the course maintainers.", "check-error")
+    verdict.notes = verdict.notes + printed.summary()
+    return verdict
+
+
+def _grade(ex: Exercise, answer: Any, fw: str) -> Verdict:
+    if not callable(answer):
+        return Verdict(WRONG, f"Expected a function, got {type(answer).__name__}: "
+                              f"run the exercise cell above first, then this one.", "not-callable")
+    names = _param_names(answer)
+    notes = []
+    results = []                      # (case, expected outputs, learner outputs), all as NumPy
+    for case in ex.cases:
+        expected = ex.reference(*case, fw=fw)
+        n_out = len(expected) if isinstance(expected, tuple) else 1
+        expected = tuple(np.asarray(e) for e in _as_outputs(expected, n_out))
+        args = ex.learner_args(case, fw)
+        before = _snapshot(args, names)
+        try:
+            with _time_limit(ex.time_limit):
+                got = answer(*args)
+        except NotImplementedError:
+            return Verdict(NOT_ATTEMPTED, "Not attempted yet: replace `raise NotImplementedError` "
+                                          "with your code, run that cell, then run this check again.",
+                           "not-attempted")
+        except _TimeUp:
+            return Verdict(WRONG, f"Not yet: your function did not finish in {ex.time_limit:g} s on a small "
+                                  f"test case: is there an endless loop?", "timeout")
+        except KeyboardInterrupt:
+            raise
+        except SystemExit:
+            return Verdict(WRONG, "Your function called sys.exit() (or exit() / quit()), which would stop the "
+                                  "notebook's kernel: end it with `return` and a value instead.", "exit")
+        except Exception as e:
+            text = _safe_str(e)
+            for m in ex.mistakes:
+                if m.raises and re.search(m.raises, text, re.IGNORECASE):
+                    return Verdict(WRONG, f"Your code raised {_describe_exception(e)}. Hint: {m.hint_for(fw)}", m.name)
+            hint = _text(ex.error_hint, fw) if _SHAPE_ERROR.search(text) \
+                else "Read the message, fix that line and run both cells again."
+            return Verdict(WRONG, f"Your code raised {_describe_exception(e)}. Hint: {hint}", "exception")
+        except BaseException as e:    # GeneratorExit, a home-made BaseException, ...
+            return Verdict(WRONG, f"Your code raised {_describe_exception(e)}. Hint: Read the message, fix that "
+                                  f"line and run both cells again.", "exception")
+        changed = _changed(before)
+        if changed and ex.must_not_mutate:
+            return Verdict(WRONG, "Not yet: " + _mutation_text(changed, fw), "mutated-input")
+        if changed and not notes:
+            notes.append("   Note: " + _mutation_text(changed, fw))
+        if got is None:
+            return Verdict(WRONG, "Your function returned None: did you forget the `return` line?", "none", notes=notes)
+        try:
+            got_np = _read_outputs(ex, got, expected, fw)
+        except Exception as e:        # an object that breaks when looked at (len, dtype, ... raise)
+            try:
+                kind = type(got).__name__
+            except Exception:
+                kind = "object"
+            return Verdict(WRONG, f"Your function returned {_a(kind)} that the check cannot read (looking at it "
+                                  f"raised {type(e).__name__}); return tensors or numbers.", "type", notes=notes)
+        if isinstance(got_np, Verdict):
+            got_np.notes = notes + got_np.notes
+            return got_np
+        results.append((case, expected, got_np))
+    verdict = _compare(ex, results, fw)
+    verdict.notes = notes + verdict.notes
+    return verdict
+
+
+def _read_outputs(ex: Exercise, got: Any, expected: tuple, fw: str) -> tuple | Verdict:
+    """The learner's outputs as NumPy arrays, or the Verdict that says why they cannot be compared."""
+    n_out = len(expected)
+    output_hint = _text(ex.output_hint, fw) if ex.output_hint else ""
+    if n_out > 1 and not (isinstance(got, (tuple, list)) and len(got) == n_out):
+        if output_hint:
+            return Verdict(WRONG, f"Not yet: your function returned {_describe(got)}; {output_hint}", "arity")
+        names_out = ", ".join(ex.output_names) or f"{n_out} values"
+        return Verdict(WRONG, f"Return {n_out} things, in this order: ({names_out}); your function returned "
+                              f"{_describe(got)}.", "arity")
+    outs = _as_outputs(got, n_out)
+    for g in outs:
+        half = _precision(g)
+        if half:
+            return Verdict(WRONG, f"Not yet: your result is {half} (half precision), too coarse to compare with "
+                                  f"the reference: return float32 ({_TO_FLOAT32[fw]}).", "half-precision")
+    try:
+        got_np = tuple(to_numpy(g) for g in outs)
+    except NotAnArray as e:
+        if output_hint:
+            return Verdict(WRONG, f"Not yet: your function returned {_describe(got)}; {output_hint}", "type")
+        if all(x.ndim == 0 for x in expected):
+            return Verdict(WRONG, f"Your function returned {e}; return a number.", "type")
+        stack = f" ({_STACK[fw]})" if isinstance(got, (list, tuple)) else ""
+        return Verdict(WRONG, f"Your function returned {e}; {_ONE[fw]}{stack}.", "type")
+    for i, (g, x) in enumerate(zip(got_np, expected)):
+        if g.dtype.kind == "c" and x.dtype.kind != "c":
+            return Verdict(WRONG, f"Not yet: {_label(ex, i, n_out)} has complex values (dtype {g.dtype}) where the "
+                                  f"reference is real: take the absolute value (or the real part) where you meant "
+                                  f"to.", "complex")
+    return got_np
+
+
+def _label(ex: Exercise, i: int, n: int) -> str:
+    if len(ex.output_names) == n and n:
+        return f"`{ex.output_names[i]}`"
+    return "your result" if n == 1 else f"item {i + 1} of your result"
+
+
+def _nonfinite(label: str, g: np.ndarray, x: np.ndarray, k: int) -> str | None:
+    """The message for NaN or inf in ``g`` where the reference ``x`` is finite, or None."""
+    g, x = g.astype(np.float64), x.astype(np.float64)
+    for kind, bad, cause in [
+        ("NaN", np.isnan(g) & ~np.isnan(x),
+         "look for 0/0 (a sum or norm that is 0 in a denominator), inf - inf, exp() of a large number, "
+         "or a log or square root of a negative number"),
+        ("inf", np.isinf(g) & np.isfinite(x), "look for exp() of a large number or a division by zero")]:
+        if not bad.any():
+            continue
+        if g.ndim == 0:
+            return f"Not yet: {label} is {kind} on test case {k + 1}, where the reference is finite: {cause}."
+        first = ", ".join(str(int(i)) for i in np.argwhere(bad)[0])
+        return (f"Not yet: {label} contains {kind} in {int(bad.sum())} of {g.size} entries (the first at index "
+                f"[{first}]) on test case {k + 1}, where the reference is finite: {cause}.")
+    return None
+
+
+def _compare(ex: Exercise, results: list, fw: str) -> Verdict:
+    def matches(outs, ref):
+        return all(_same(g, np.asarray(x), ex.atol, ex.rtol) for g, x in zip(outs, ref))
+
+    failing = [k for k, (_, expected, got) in enumerate(results) if not matches(got, expected)]
+    if not failing:
+        return Verdict(CORRECT, f"Correct! `{ex.id}` matches the reference on all {len(ex.cases)} test cases.",
+                       "correct")
+    # A known mistake explains the answer when it reproduces it on every case where it applies.
+    for m in ex.mistakes:
+        if m.fn is None:
+            continue
+        applied = 0
+        for case, expected, got in results:
+            wrong = m.fn(*case, fw=fw)
+            if wrong is None:
+                continue
+            if not matches(got, _as_outputs(wrong, len(expected))):
+                break
+            applied += 1
+        else:
+            if applied:
+                return Verdict(WRONG, f"Not yet. Hint: {m.hint_for(fw)}", m.name)
+    k = failing[0]
+    case, expected, got = results[k]
+    n = len(expected)
+    for i, (g, x) in enumerate(zip(got, expected)):
+        if g.shape != x.shape:
+            label = f"{_label(ex, i, n)} "
+            return Verdict(WRONG, f"Not yet: {label}has shape {_shape(g)} but should have shape "
+                                  f"{_shape(x)}. Hint: {_text(ex.error_hint, fw)}", "shape")
+    for kk in failing:                                # NaN / inf where the reference is finite
+        for i, (g, x) in enumerate(zip(results[kk][2], results[kk][1])):
+            if g.shape == x.shape:
+                message = _nonfinite(_label(ex, i, n), g, x, kk)
+                if message:
+                    return Verdict(WRONG, message, "not-finite")
+    # Some outputs right, others not: name the ones that differ.
+    if n > 1 and len(ex.output_names) == n:
+        right = [all(_same(r[2][i], r[1][i], ex.atol, ex.rtol) for r in results) for i in range(n)]
+        if any(right) and not all(right):
+            good = [f"`{ex.output_names[i]}`" for i in range(n) if right[i]]
+            bad = [ex.output_names[i] for i in range(n) if not right[i]]
+            j = right.index(False)
+            kk = next(kk for kk, r in enumerate(results) if not _same(r[2][j], r[1][j], ex.atol, ex.rtol))
+            g, x = results[kk][2][j], results[kk][1][j]
+            diff = np.nanmax(np.abs(g.astype(np.float64) - x.astype(np.float64))) if g.size else 0.0
+            return Verdict(WRONG, f"Not yet: {_join(good)} {'is' if len(good) == 1 else 'are'} right but "
+                                  f"{_join([f'`{b}`' for b in bad])} "
+                                  f"{'differs' if len(bad) == 1 else 'differ'} from the reference (largest "
+                                  f"difference {diff:.3g}{f' in `{bad[0]}`' if len(bad) > 1 else ''} on test "
+                                  f"case {kk + 1}): look at the "
+                                  f"line{'s' if len(bad) > 1 else ''} that compute{'s' if len(bad) == 1 else ''} "
+                                  f"{_join(bad)}.", "values")
+    for i, (g, x) in enumerate(zip(got, expected)):
+        if _same(g, x, ex.atol, ex.rtol):
+            continue
+        label = f"{_label(ex, i, n)} "
+        if x.ndim == 0:
+            inputs = f" (inputs {case})" if all(isinstance(a, (int, float, np.number)) for a in case) else ""
+            return Verdict(WRONG, f"Not yet: your answer {g.item():g} is off on test case {k + 1}"
+                                  f"{inputs}. Hint: {ex.hint(0, fw)}", "values")
+        diff = np.nanmax(np.abs(g.astype(np.float64) - x.astype(np.float64))) if g.size else 0.0
+        return Verdict(WRONG, f"Not yet: {label}has the right shape but its values differ from "
+                              f"the reference (largest difference {diff:.3g}) on test case {k + 1}. "
+                              f"Hint: {ex.hint(0, fw)}", "values")
+    return Verdict(WRONG, "Not yet: the values differ from the reference.", "values")
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
