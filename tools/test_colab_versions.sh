@@ -35,7 +35,7 @@ PY
 # self-checks' verdicts on every catalogued wrong answer, the helpers (fit_runs's fast paths
 # against Keras's layers, the data files), all offline as everywhere in the tests. The test that
 # installs ipywidgets 7.7.1 beside ipywidgets 8 is skipped: here 7.7.1 is the installed version.
-.venv-colab/bin/python -m pytest notebooks tests/test_quiz.py tests/test_checks.py \
+.venv-colab/bin/python -m pytest notebooks tests/test_quiz.py tests/test_checks*.py \
     tests/test_helpers_03.py tests/test_helpers_05.py tests/test_helpers_06.py \
     tests/test_helpers_07.py tests/test_helpers_08.py tests/test_offline.py tests/test_parity.py \
     -k "not colab_ipywidgets_7_7_1"

@@ -78,17 +78,19 @@ def check(exercise_id: str, framework: str = "numpy", answer: Any = None, widget
         stale = caller.get(exercise_id) is answer and changed_since_run(exercise_id, answer, caller)
     except Exception:
         stale = False
+    said = ""
     if stale:
         print(f"⚠️ `{exercise_id}`: {CHANGED_CELL}, then run this check.")    # one line, not graded
     else:
         verdict = grade(_get(exercise_id), answer, fw)
+        said = verdict.message
         _say(str(verdict))
         for note in verdict.notes:
             print(note)
         _record(exercise_id, fw, verdict.status)
     if widgets:
         try:
-            show_widget(HelpBox(exercise_id, fw).widget, HELP_FALLBACK)
+            show_widget(HelpBox(exercise_id, fw, said).widget, HELP_FALLBACK)
         except Exception:  # no ipywidgets: the text helpers below still work
             pass
 

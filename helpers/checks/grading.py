@@ -10,8 +10,9 @@ from typing import Any
 import numpy as np
 
 from .model import CORRECT, NOT_ATTEMPTED, WRONG, Exercise, Verdict, _text, _unknown_framework, normalise_framework
+from .locate import where_it_differs
 from .sandbox import (_Capture, _changed, _describe_exception, _mutation_text, _param_names, _safe_str,
-                      _snapshot, _time_limit, _TimeUp)
+                      _snapshot, _time_limit, _TimeUp, innermost_cause, is_wrapped)
 from .values import (_ONE, _STACK, _TO_FLOAT32, NotAnArray, _a, _as_outputs, _describe, _precision, _same,
                      _shape, to_numpy)
 
@@ -35,8 +36,46 @@ def grade(ex: Exercise, answer: Any, fw: str) -> Verdict:
     except Exception as e:  # a bug in a check must not look like the learner's fault
         verdict = Verdict(WRONG, f"The check itself failed ({_describe_exception(e)}); "
                                  f"please report it to the course maintainers.", "check-error")
+    if verdict.status == WRONG and verdict.reason != "check-error":
+        other = written_for_other_framework(answer, framework)
+        if other:
+            verdict = Verdict(WRONG, _mismatch_text(ex.id, other, framework), "framework-mismatch")
     verdict.notes = verdict.notes + printed.summary()
     return verdict
+
+
+_MODULES = {"torch": {"torch", "nn", "F"}, "tensorflow": {"tf", "tensorflow", "keras"}}
+_NAMES = {"torch": "PyTorch", "tensorflow": "TensorFlow", "numpy": "NumPy"}
+
+
+def _global_names(code: Any) -> set[str]:
+    """Every global name a function's code (nested functions included) refers to."""
+    names, todo = set(), [code]
+    while todo:
+        c = todo.pop()
+        names.update(c.co_names)
+        todo.extend(k for k in c.co_consts if isinstance(k, type(code)))
+    return names
+
+
+def written_for_other_framework(answer: Any, fw: str) -> str | None:
+    """"torch" or "tensorflow" when ``answer`` uses only the other framework's module than ``fw``
+    (a PyTorch function graded with check(..., "tf"), say); None when it cannot tell."""
+    code = getattr(answer, "__code__", None)
+    if code is None or fw not in _MODULES:
+        return None
+    names = _global_names(code)
+    other = "tensorflow" if fw == "torch" else "torch"
+    if names & _MODULES[other] - {"nn", "F"} and not names & _MODULES[fw]:
+        return other
+    return None
+
+
+def _mismatch_text(exercise_id: str, other: str, fw: str) -> str:
+    word = {"torch": "torch", "tensorflow": "tf"}[other]
+    return (f"Your function is written with {_NAMES[other]} (it uses `{word}`), but this check grades it "
+            f"as {_NAMES[fw]}, with {_NAMES[fw]} inputs: name the framework your code uses, "
+            f'check("{exercise_id}", "{word}").')
 
 
 def _grade(ex: Exercise, answer: Any, fw: str) -> Verdict:
@@ -68,7 +107,8 @@ def _grade(ex: Exercise, answer: Any, fw: str) -> Verdict:
             return Verdict(WRONG, "Your function called sys.exit() (or exit() / quit()), which would stop the "
                                   "notebook's kernel: end it with `return` and a value instead.", "exit")
         except Exception as e:
-            text = _safe_str(e)
+            # A wrapped framework error is matched on its cause, not on the wrapper's argument list.
+            text = "{}: {}".format(*innermost_cause(e)) if is_wrapped(e) else _safe_str(e)
             for m in ex.mistakes:
                 if m.raises and re.search(m.raises, text, re.IGNORECASE):
                     return Verdict(WRONG, f"Your code raised {_describe_exception(e)}. Hint: {m.hint_for(fw)}", m.name)
@@ -189,6 +229,9 @@ def _compare(ex: Exercise, results: list, fw: str) -> Verdict:
     for i, (g, x) in enumerate(zip(got, expected)):
         if g.shape != x.shape:
             label = f"{_label(ex, i, n)} "
+            if x.ndim == 0 and g.ndim == 1:
+                return Verdict(WRONG, f"Not yet: {label}is {g.size} numbers where one is expected: return one "
+                                      f"number (not a tuple or list of them).", "shape")
             return Verdict(WRONG, f"Not yet: {label}has shape {_shape(g)} but should have shape "
                                   f"{_shape(x)}. Hint: {_text(ex.error_hint, fw)}", "shape")
     for kk in failing:                                # NaN / inf where the reference is finite
@@ -207,26 +250,67 @@ def _compare(ex: Exercise, results: list, fw: str) -> Verdict:
             kk = next(kk for kk, r in enumerate(results) if not _same(r[2][j], r[1][j], ex.atol, ex.rtol))
             g, x = results[kk][2][j], results[kk][1][j]
             diff = np.nanmax(np.abs(g.astype(np.float64) - x.astype(np.float64))) if g.size else 0.0
+            where = where_it_differs(ex, results[kk][0], j, g, x)
             return Verdict(WRONG, f"Not yet: {_join(good)} {'is' if len(good) == 1 else 'are'} right but "
                                   f"{_join([f'`{b}`' for b in bad])} "
                                   f"{'differs' if len(bad) == 1 else 'differ'} from the reference (largest "
                                   f"difference {diff:.3g}{f' in `{bad[0]}`' if len(bad) > 1 else ''} on test "
                                   f"case {kk + 1}): look at the "
                                   f"line{'s' if len(bad) > 1 else ''} that compute{'s' if len(bad) == 1 else ''} "
-                                  f"{_join(bad)}.", "values")
+                                  f"{_join(bad)}" + (f"; in `{bad[0]}`, {where}." if where else "."), "values",
+                           details=[("located", f"`{bad[0]}`" + (f": {where}" if where else ""))])
     for i, (g, x) in enumerate(zip(got, expected)):
         if _same(g, x, ex.atol, ex.rtol):
             continue
         label = f"{_label(ex, i, n)} "
         if x.ndim == 0:
             inputs = f" (inputs {case})" if all(isinstance(a, (int, float, np.number)) for a in case) else ""
+            where = _which_cases(ex, results, i)
             return Verdict(WRONG, f"Not yet: your answer {g.item():g} is off on test case {k + 1}"
-                                  f"{inputs}. Hint: {ex.hint(0, fw)}", "values")
+                                  f"{inputs}" + (f"; {where}." if where else f". Hint: {ex.hint(0, fw)}"),
+                           "values", details=[("located", where)] if where else [])
         diff = np.nanmax(np.abs(g.astype(np.float64) - x.astype(np.float64))) if g.size else 0.0
+        where = where_it_differs(ex, case, i, g, x)
+        if where:
+            return Verdict(WRONG, f"Not yet: {label}has the right shape but differs from the reference on test "
+                                  f"case {k + 1} (largest difference {diff:.3g}): {where}.", "values",
+                           details=[("located", where)])
         return Verdict(WRONG, f"Not yet: {label}has the right shape but its values differ from "
                               f"the reference (largest difference {diff:.3g}) on test case {k + 1}. "
                               f"Hint: {ex.hint(0, fw)}", "values")
     return Verdict(WRONG, "Not yet: the values differ from the reference.", "values")
+
+
+def _which_cases(ex: Exercise, results: list, i: int) -> str | None:
+    """For a one-number output: which test cases it gets right and which wrong, when some are right."""
+    right = [_same(r[2][i], r[1][i], ex.atol, ex.rtol) for r in results]
+    if all(right) or not any(right):
+        return None
+    ok = [str(k + 1) for k, r in enumerate(right) if r]
+    bad = [str(k + 1) for k, r in enumerate(right) if not r]
+    return (f"it is right on test case{'s' if len(ok) > 1 else ''} {_join(ok)} but not on "
+            f"{_join(bad)}: compare what differs between those cases")
+
+
+TARGETED, LOCATED, GENERIC = "targeted", "located", "generic"
+# Reasons that describe the answer's form (what was returned, which line raised): they say where.
+_FORM_REASONS = {"shape", "arity", "type", "none", "exception", "not-callable", "half-precision", "complex",
+                 "not-finite", "timeout", "exit"}
+
+
+def hint_kind(verdict: Verdict) -> str:
+    """How well a wrong verdict leads the learner: TARGETED (it names the mistake: a catalogued one or
+    an input changed in place), LOCATED (it says where the answer goes wrong: which output, steps, rows,
+    block or test cases, or the form of what was returned), or GENERIC ("the values differ" and the
+    first progressive hint). Correct and not-attempted verdicts are "".
+    """
+    if verdict.status != WRONG:
+        return ""
+    if verdict.reason == "values":
+        return LOCATED if any(d[0] == "located" for d in verdict.details if isinstance(d, tuple)) else GENERIC
+    if verdict.reason in _FORM_REASONS:
+        return LOCATED
+    return TARGETED
 
 
 def _join(words: list[str]) -> str:

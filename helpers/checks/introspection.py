@@ -57,13 +57,45 @@ def _functions_named(code: Any, name: str) -> list:
     return found
 
 
+# Cell magics that run their cell as Python in the notebook's namespace (%%time, %%capture, ...).
+_PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "memit"}
+
+
+def _python_source(source: str) -> str | None:
+    """The Python a history entry ran: the cell itself, or the body of a Python cell magic.
+
+    IPython keeps a ``%%time`` cell in its history as ``get_ipython().run_cell_magic('time', '',
+    'body')``: the body, a string there, is what defined the learner's function. Other cell magics
+    (``%%bash``, ``%%writefile``) define nothing: None.
+    """
+    raw = source.lstrip()
+    if raw.startswith("%%"):                                 # a raw, untransformed cell
+        first, _, body = raw.partition("\n")
+        return body if first[2:].split()[0:1] and first[2:].split()[0] in _PYTHON_CELL_MAGICS else None
+    if "run_cell_magic" not in source:
+        return source
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    if len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr) and isinstance(tree.body[0].value, ast.Call):
+        call = tree.body[0].value
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "run_cell_magic" and len(call.args) == 3 \
+                and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in call.args):
+            magic, body = call.args[0].value, call.args[2].value
+            return body if magic in _PYTHON_CELL_MAGICS else None
+    return source
+
+
 def _defining_cells(name: str, namespace: dict) -> list[str]:
-    """The cells of IPython's input history (``_ih`` / ``In``) with a ``def name(`` line, newest first."""
+    """The Python of IPython's input history (``_ih`` / ``In``) with a ``def name(`` line, newest first
+    (the body of a ``%%time`` or ``%%capture`` cell counts as its Python)."""
     cells = namespace.get("_ih", namespace.get("In")) if isinstance(namespace, dict) else None
     if not isinstance(cells, list) or not isinstance(name, str):
         return []
     defines = re.compile(rf"^[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(name)}[ \t]*\(", re.MULTILINE)
-    return [source for source in reversed(cells) if isinstance(source, str) and defines.search(source)]
+    sources = (_python_source(source) for source in reversed(cells) if isinstance(source, str))
+    return [source for source in sources if source is not None and defines.search(source)]
 
 
 def changed_since_run(name: str, fn: Any, namespace: dict) -> bool:

@@ -67,6 +67,10 @@ class Exercise:
     output_names: names of the outputs, when the reference returns a fixed tuple of them
     output_hint: what to return, said instead of the generic "return N things" when the answer has
                 the wrong structure (e.g. one tensor per input tensor); one text or one per framework
+    axes:       optional names of each output's axes, {output index: ("row", "step", ...)}, used to say where a
+                wrong answer differs ("only at the padded steps", "from step 3 on"); inferred when absent
+    blocks:     optional names of the equal blocks an output's last axis is made of, {output index:
+                ("forward", "backward")} or the gates ("r", "z", "n"): "only the z block differs"
     must_not_mutate: the learner's function must leave its array/tensor inputs (and lists of them)
                 as they were; one that changes them in place is wrong ("mutated-input"). When off,
                 a change is only noted under the verdict.
@@ -86,6 +90,8 @@ class Exercise:
     error_hint: str | dict[str, str] = "Check the shapes of the tensors you combine."
     output_names: Sequence[str] = ()
     output_hint: str | dict[str, str] = ""
+    axes: dict = field(default_factory=dict)
+    blocks: dict = field(default_factory=dict)
     must_not_mutate: bool = True
     time_limit: float | None = 10.0
     atol: float = 1e-5

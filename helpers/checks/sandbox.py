@@ -187,10 +187,59 @@ def _safe_str(e: BaseException) -> str:
     except Exception:
         return ""
 
+# First lines of the messages in which TensorFlow and Keras wrap the error that really happened.
+_WRAPPER = re.compile(r"^(in user code:|Exception encountered when calling|Graph execution error|"
+                      r"Detected at node|Traceback)", re.IGNORECASE)
+_TYPED_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit)): (.+)$")
+_SKIP_LINE = ("File ", "Arguments received", "Call arguments received", "\u2022", "-", "Stack trace")
+
+
+def _tidy(line: str) -> str:
+    """One message line without terminal colours, TensorFlow's node prefixes and its op suffix."""
+    line = re.sub(r"\x1b\[[0-9;]*m", "", line)
+    line = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", line)
+    line = re.sub(r"\s*name:\s*$", "", line)
+    return line.strip()
+
+
+def innermost_cause(e: BaseException) -> tuple[str, str]:
+    """(type name, one message line) of the error that really happened.
+
+    TensorFlow and Keras wrap an error in a message whose first line says only where it was caught
+    ("in user code:", "Exception encountered when calling LSTM.call()."): the cause is further down,
+    as a line "ValueError: ..." or as the first line that is not a file, an argument list or a
+    wrapper. Explicit causes (``raise ... from e``) are followed to the innermost one.
+    """
+    inner, seen = e, set()
+    while inner.__cause__ is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        inner = inner.__cause__
+    name = type(inner).__name__
+    lines = [_tidy(line) for line in _safe_str(inner).splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        return name, ""
+    if not _WRAPPER.match(lines[0]):
+        return name, lines[0]
+    typed = [m for m in (_TYPED_LINE.match(line) for line in lines[1:]) if m]
+    if typed:
+        return typed[-1].group(1).rsplit(".", 1)[-1], typed[-1].group(2)
+    for line in lines[1:]:
+        if not _WRAPPER.match(line) and not line.startswith(_SKIP_LINE):
+            return name, line
+    return name, lines[0]
+
+
+def is_wrapped(e: BaseException) -> bool:
+    """True for an error whose message is a framework's wrapper around another (see innermost_cause)."""
+    lines = [_tidy(line) for line in _safe_str(e).splitlines()]
+    first = next((line for line in lines if line), "")
+    return e.__cause__ is not None or bool(_WRAPPER.match(first))
+
+
 def _describe_exception(e: BaseException) -> str:
-    """`ValueError: ... (line 3 of your code)`: one line, the learner's own frame only."""
-    text = _safe_str(e).strip()
-    msg = text.splitlines()[0] if text else ""
+    """`ValueError: ... (line 3 of your code)`: one line, the innermost cause, the learner's own frame."""
+    name, msg = innermost_cause(e)
     if len(msg) > 160:
         msg = msg[:157] + "..."
     where = ""
@@ -203,4 +252,4 @@ def _describe_exception(e: BaseException) -> str:
                 or frame.filename.startswith("<"):
             where = f" (line {frame.lineno} of your code)"
             break
-    return f"{type(e).__name__}{': ' + msg if msg else ''}{where}"
+    return f"{name}{': ' + msg if msg else ''}{where}"

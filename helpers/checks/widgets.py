@@ -41,16 +41,20 @@ def show_widget(widget: Any, text: str) -> None:
 class HelpBox:
     """Two buttons under a check: reveal the next hint, show (or hide again) the full solution.
 
-    The hints revealed so far stay; the solution appears below them. Everything goes into one HTML
-    widget's value (``text``, not an Output capture), so it works with ipywidgets 7 and 8 and is
-    testable without a browser.
+    The hints revealed so far stay; the solution appears below them. A hint the verdict above already
+    gave word for word (``verdict``) is skipped: the button reveals the next one. Everything goes into
+    one HTML widget's value (``text``, not an Output capture), so it works with ipywidgets 7 and 8 and
+    is testable without a browser.
     """
 
-    def __init__(self, exercise_id: str, framework: str = "numpy"):
+    def __init__(self, exercise_id: str, framework: str = "numpy", verdict: str = ""):
         import ipywidgets as w
 
         self.exercise = _get(exercise_id)
         self.framework = normalise_framework(framework) or "numpy"
+        n = len(self.exercise.hints)
+        said = {i for i in range(n) if verdict and self.exercise.hint(i, self.framework) in verdict}
+        self.order = [i for i in range(n) if i not in said]     # the hints the button reveals, in order
         self.shown = 0
         self.solution_shown = False
         self.hint_button = w.Button(description=self._hint_label(), icon="lightbulb-o",
@@ -66,14 +70,13 @@ class HelpBox:
         show_widget(self.widget, HELP_FALLBACK)
 
     def _hint_label(self) -> str:
-        n = len(self.exercise.hints)
-        if self.shown >= n:
+        if self.shown >= len(self.order):
             return "All hints shown"
-        return f"Show hint {self.shown + 1} of {n}"
+        return f"Show hint {self.order[self.shown] + 1} of {len(self.exercise.hints)}"
 
     def _render(self) -> None:
         parts = [f"<p><b>Hint {i + 1}.</b> {html.escape(self.exercise.hint(i, self.framework))}</p>"
-                 for i in range(self.shown)]
+                 for i in self.order[:self.shown]]
         if self.solution_shown:
             code = html.escape(solution(self.exercise.id, self.framework))
             parts.append("<p><b>One solution</b> (try the hints first; copy it into the cell above "
@@ -82,7 +85,7 @@ class HelpBox:
         self.text.value = "".join(parts)
 
     def next_hint(self) -> None:
-        n = len(self.exercise.hints)
+        n = len(self.order)
         self.shown = min(self.shown + 1, n)
         self.hint_button.description = self._hint_label()
         self.hint_button.disabled = self.shown >= n
