@@ -190,7 +190,9 @@ _MASKED = {
         "mask-drops-last": "    mask = (torch.arange(step_losses.shape[1])[None, :] < lengths[:, None] - 1).float()\n"
                            "    return (step_losses * mask).sum() / mask.sum()\n",
         "no-divide": _MASK_T + "    return (step_losses * mask).sum()\n",
-        "exception": "    mask = (torch.arange(step_losses.shape[1])[:, None] < lengths[None, :]).float()   # (T, B)\n"
+        "mask-shape": "    mask = (torch.arange(lengths.max())[None, :] < lengths[:, None]).float()   # (B, longest)\n"
+                      "    return (step_losses * mask).sum() / mask.sum()\n",
+        "exception": "    mask = (torch.arange(step_losses.shape[1]) < lengths).float()    # (T,) against (B,)\n"
                      "    return (step_losses * mask).sum() / mask.sum()\n",
     },
     "tensorflow": {
@@ -206,8 +208,10 @@ _MASKED = {
         "no-divide": _MASK_K + "    return tf.reduce_sum(step_losses * mask)\n",
         "dtype": "    mask = tf.range(step_losses.shape[1])[None, :] < lengths[:, None]\n"
                  "    return tf.reduce_sum(step_losses * tf.cast(mask, tf.float32)) / tf.reduce_sum(tf.cast(mask, tf.float32))\n",
-        "exception": "    mask = tf.sequence_mask(lengths, step_losses.shape[1], dtype=step_losses.dtype)\n"
-                     "    return tf.reduce_sum(step_losses * tf.transpose(mask)) / tf.reduce_sum(mask)\n",
+        "mask-shape": "    mask = tf.sequence_mask(lengths, dtype=step_losses.dtype)     # maxlen left out\n"
+                      "    return tf.reduce_sum(step_losses * mask) / tf.reduce_sum(mask)\n",
+        "exception": "    mask = tf.cast(tf.range(step_losses.shape[1], dtype=lengths.dtype) < lengths, tf.float32)\n"
+                     "    return tf.reduce_sum(step_losses * mask) / tf.reduce_sum(mask)   # (T,) against (B,)\n",
     },
 }
 CATALOGUE += catalogue_rows("masked_mean_loss", _MASKED, "def masked_mean_loss(step_losses, lengths):\n{}")
@@ -394,6 +398,16 @@ def masked_mean_loss(step_losses, lengths):
     ("masked_mean_loss", "torch", "plain-mean", """
 def masked_mean_loss(step_losses, lengths):
     return step_losses[:, :lengths.max()].mean()                # the longest sequence fills the batch
+"""),
+    ("masked_mean_loss", "torch", "mask-shape", """
+def masked_mean_loss(step_losses, lengths):
+    mask = (torch.arange(step_losses.shape[1])[:, None] < lengths[None, :]).float()   # (T, B)
+    return (step_losses * mask).sum() / mask.sum()
+"""),
+    ("masked_mean_loss", "tensorflow", "mask-shape", """
+def masked_mean_loss(step_losses, lengths):
+    mask = tf.sequence_mask(lengths, step_losses.shape[1], dtype=step_losses.dtype)
+    return tf.reduce_sum(step_losses * tf.transpose(mask)) / tf.reduce_sum(mask)
 """),
     ("train_tbptt", "torch", "no-truncation", """
 def train_tbptt(cell, head, x, y, k, lr):

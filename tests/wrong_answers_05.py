@@ -69,6 +69,7 @@ _BIDIR_WRONG = {
         "backward-not-reversed": dict(rev="x", back="torch.stack(bwd, dim=1)"),
         "no-carry": dict(carry="h0"),
         "state-not-reset": dict(start=""),
+        "backward-from-zeros": dict(start="h = torch.zeros_like(h0)\n    "),
         "exception": dict(back="torch.stack(bwd)", mask="out_f = out_f * mask"),     # (T, B, H)
         "shape": dict(out="torch.cat([out_f, out_b], dim=1)"),
     },
@@ -82,6 +83,7 @@ _BIDIR_WRONG = {
         "backward-not-reversed": dict(rev="x", back="tf.stack(bwd, axis=1)"),
         "no-carry": dict(carry="h0"),
         "state-not-reset": dict(start=""),
+        "backward-from-zeros": dict(start="h = tf.zeros_like(h0)\n    "),
         "exception": dict(back="tf.stack(bwd)", mask="out_f = out_f * mask"),         # (T, B, H)
         "shape": dict(out="tf.concat([out_f, out_b], axis=0)"),
     },
@@ -93,6 +95,13 @@ for _fw, _rows in _BIDIR_WRONG.items():
         for _key, _value in _parts.items():
             _source = _source.replace("{" + _key + "}", _value)
         CATALOGUE.append(("bidirectional_forward", _fw, _reason, _source))
+
+# h0 ignored: both directions start from zeros
+for _fw, _zeros in (("torch", "torch.zeros_like(h0)"), ("tensorflow", "tf.zeros_like(h0)")):
+    _source = _BIDIR[_fw].replace("h, fwd = h0, []", f"h, fwd = {_zeros}, []")
+    for _key, _value in {**_BIDIR_RIGHT[_fw], "start": f"h = {_zeros}\n    "}.items():
+        _source = _source.replace("{" + _key + "}", _value)
+    CATALOGUE.append(("bidirectional_forward", _fw, "zero-h0", _source))
 
 CATALOGUE += [
     ("bidirectional_forward", "torch", "reversed-with-padding", """

@@ -79,6 +79,7 @@ _SAMPLE_WRONG = {
         "no-max-subtraction": dict(probs="torch.exp(logits / temperature) / "
                                          "torch.exp(logits / temperature).sum(dim=1, keepdim=True)"),
         "shape": dict(index="(cdf <= u[:, None]).sum(dim=1, keepdim=True)"),
+        "ties-early": dict(index="(cdf < u[:, None]).sum(dim=1)"),
     },
     "tensorflow": {
         "multiplied": dict(probs="tf.nn.softmax(logits * temperature, axis=1)"),
@@ -91,6 +92,7 @@ _SAMPLE_WRONG = {
                                          "keepdims=True)"),
         "shape": dict(index="tf.reduce_sum(tf.cast(cdf <= u[:, None], tf.int64), axis=1, "
                             "keepdims=True)"),
+        "ties-early": dict(index="tf.reduce_sum(tf.cast(cdf < u[:, None], tf.int64), axis=1)"),
     },
 }
 for _fw, _rows in _SAMPLE_WRONG.items():
@@ -103,6 +105,36 @@ CATALOGUE += [
     ("sample_with_temperature", "torch", "argmax-always", """
 def sample_with_temperature(logits, temperature, u):
     return torch.softmax(logits / max(temperature, 1e-6), dim=1).argmax(dim=1)
+"""),
+    ("sample_with_temperature", "torch", "ties-early", """
+def sample_with_temperature(logits, temperature, u):
+    if temperature == 0:
+        return logits.argmax(dim=1)
+    cdf = torch.softmax(logits / temperature, dim=1).cumsum(dim=1)
+    index = torch.searchsorted(cdf, u[:, None].contiguous())[:, 0]     # side="left"
+    return index.clamp(max=logits.shape[1] - 1)
+"""),
+    ("sample_with_temperature", "tensorflow", "ties-early", """
+def sample_with_temperature(logits, temperature, u):
+    if temperature == 0:
+        return tf.argmax(logits, axis=1)
+    cdf = tf.cumsum(tf.nn.softmax(logits / temperature, axis=1), axis=1)
+    index = tf.searchsorted(cdf, u[:, None], side="left")[:, 0]
+    return tf.minimum(tf.cast(index, tf.int64), logits.shape[1] - 1)
+"""),
+    ("sample_with_temperature", "torch", "no-clamp", """
+def sample_with_temperature(logits, temperature, u):
+    if temperature == 0:
+        return logits.argmax(dim=1)
+    cdf = torch.softmax(logits / temperature, dim=1).cumsum(dim=1)
+    return (cdf <= u[:, None]).sum(dim=1)          # the first k with cdf[k] > u
+"""),
+    ("sample_with_temperature", "tensorflow", "no-clamp", """
+def sample_with_temperature(logits, temperature, u):
+    if temperature == 0:
+        return tf.argmax(logits, axis=1)
+    cdf = tf.cumsum(tf.nn.softmax(logits / temperature, axis=1), axis=1)
+    return tf.searchsorted(cdf, u[:, None], side="right", out_type=tf.int64)[:, 0]
 """),
     ("sample_with_temperature", "tensorflow", "multiplied", """
 def sample_with_temperature(logits, temperature, u):
@@ -188,6 +220,18 @@ for _fw, _rows in _GREEDY_WRONG.items():
             _source = _source.replace("{" + _key + "}", _value)
         CATALOGUE.append(("greedy_decode", _fw, _reason, _source))
 
+# the notebook's START and END (data.START, data.END) instead of the arguments, or END hard-coded
+for _fw in ("torch", "tensorflow"):
+    _right = _GREEDY[_fw]
+    for _key, _value in _GREEDY_RIGHT[_fw].items():
+        _right = _right.replace("{" + _key + "}", _value)
+    _body = _right.split("\n", 1)[1]                        # everything after the def line
+    CATALOGUE.append(("greedy_decode", _fw, "notebook-ids", "from helpers import data\n\n\n"
+                      + _right.split("\n", 1)[0] + "\n"
+                      + _body.replace("start_token", "data.START").replace("end_token", "data.END")))
+    CATALOGUE.append(("greedy_decode", _fw, "fixed-end", _right.split("\n", 1)[0] + "\n"
+                      + _body.replace("end_token", "2")))
+
 # --------------------------------------------------------------------------- attention_weights
 _ATT = {
     "torch": """\
@@ -233,6 +277,8 @@ _ATT_WRONG = {
         "hard": dict(weights="(scores == scores.max(dim=1, keepdim=True).values).to(keys.dtype)"),
         "mean-of-keys": dict(weights="real.to(keys.dtype) / lengths[:, None].to(keys.dtype)"),
         "shape": dict(context="weights[:, :, None] * keys"),
+        "mask-shape": dict(mask='scores = scores.masked_fill(~(torch.arange(lengths.max())[None, :] < '
+                                'lengths[:, None]), float("-inf"))'),
     },
     "tensorflow": {
         "no-mask": dict(mask="pass"),
@@ -243,6 +289,7 @@ _ATT_WRONG = {
         "hard": dict(weights="tf.cast(scores == tf.reduce_max(scores, axis=1, keepdims=True), keys.dtype)"),
         "mean-of-keys": dict(weights="tf.cast(real, keys.dtype) / tf.cast(lengths[:, None], keys.dtype)"),
         "shape": dict(context="weights[:, :, None] * keys"),
+        "mask-shape": dict(mask='scores = tf.where(tf.sequence_mask(lengths), scores, -float("inf"))'),
     },
 }
 for _fw, _rows in _ATT_WRONG.items():

@@ -240,6 +240,30 @@ CATALOGUE += [
         "        state = [h, c]\n"
         "        outs.append(out)\n"
         "    return tf.concat(outs, axis=1)\n")),
+    ("stream_lstm", "torch", "missing-bias", _STREAM_DEF.format(       # a step by hand, bias_hh_l0 forgotten
+        "    W_ih, W_hh, b = lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0\n"
+        "    B, H = chunks[0].shape[0], lstm.hidden_size\n"
+        "    h, c, outs = torch.zeros(B, H), torch.zeros(B, H), []\n"
+        "    for chunk in chunks:\n"
+        "        for t in range(chunk.shape[1]):\n"
+        "            z = chunk[:, t] @ W_ih.T + h @ W_hh.T + b\n"
+        "            i, f, g, o = z.chunk(4, dim=1)\n"
+        "            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)\n"
+        "            h = torch.sigmoid(o) * torch.tanh(c)\n"
+        "            outs.append(h)\n"
+        "    return torch.stack(outs, dim=1)\n")),
+    ("stream_lstm", "tensorflow", "missing-bias", _STREAM_DEF.format(  # a step by hand, the bias forgotten
+        "    W_x, W_h = lstm.cell.kernel, lstm.cell.recurrent_kernel\n"
+        "    B, H = chunks[0].shape[0], lstm.units\n"
+        "    h, c, outs = tf.zeros((B, H)), tf.zeros((B, H)), []\n"
+        "    for chunk in chunks:\n"
+        "        for t in range(chunk.shape[1]):\n"
+        "            z = chunk[:, t] @ W_x + h @ W_h\n"
+        "            i, f, g, o = tf.split(z, 4, axis=1)\n"
+        "            c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)\n"
+        "            h = tf.sigmoid(o) * tf.tanh(c)\n"
+        "            outs.append(h)\n"
+        "    return tf.stack(outs, axis=1)\n")),
     ("stream_lstm", "tensorflow", "no-outputs", _STREAM_DEF.format(    # empty on every case
         "    state, outs = None, []\n"
         "    for chunk in chunks:\n"
@@ -249,6 +273,19 @@ CATALOGUE += [
 ]
 
 ALSO_CORRECT += [
+    ("stream_lstm", "torch", "a step by hand with both biases", _STREAM_DEF.format(
+        "    W_ih, W_hh = lstm.weight_ih_l0, lstm.weight_hh_l0\n"
+        "    b = lstm.bias_ih_l0 + lstm.bias_hh_l0\n"
+        "    B, H = chunks[0].shape[0], lstm.hidden_size\n"
+        "    h, c, outs = torch.zeros(B, H), torch.zeros(B, H), []\n"
+        "    for chunk in chunks:\n"
+        "        for t in range(chunk.shape[1]):\n"
+        "            z = chunk[:, t] @ W_ih.T + h @ W_hh.T + b\n"
+        "            i, f, g, o = z.chunk(4, dim=1)\n"
+        "            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)\n"
+        "            h = torch.sigmoid(o) * torch.tanh(c)\n"
+        "            outs.append(h)\n"
+        "    return torch.stack(outs, dim=1)\n")),
     ("stream_lstm", "torch", "state kept as one tuple", _STREAM_DEF.format(
         "    state, outs = None, []\n"
         "    for chunk in chunks:\n"

@@ -67,7 +67,14 @@ CLIP = Exercise(
     output_names=(),
     hints=["First compute ONE number for all the gradients together: the square root of the sum of the squares of every entry of every tensor.",
            "If that global norm is larger than max_norm, multiply every gradient by the same factor max_norm / global norm; otherwise return them unchanged.",
-           "Return a list with one tensor per input tensor, in the same order and shapes."],
+           {"torch": "Return a NEW list with one new tensor per input tensor (g * scale), in the same order and "
+                     "shapes, and leave the tensors you were given unchanged: no g.mul_(scale) or g *= scale. "
+                     "(PyTorch's own torch.nn.utils.clip_grad_norm_ is different: it scales the .grad tensors "
+                     "in place, as its trailing underscore says.)",
+            "tensorflow": "Return a NEW list with one new tensor per input tensor (g * scale), in the same order "
+                          "and shapes, and leave the tensors you were given unchanged.",
+            "numpy": "Return a NEW list with one new array per input array (g * scale), in the same order and "
+                     "shapes, and leave the arrays you were given unchanged."}],
     solutions={
         "torch": '''\
 def clip_by_global_norm(grads, max_norm):
@@ -366,14 +373,29 @@ def masked_mean_reference(step_losses, lengths, fw="numpy"):
     return (step_losses * mask).sum() / mask.sum()
 
 
+def _masked_case(rng, T, lengths):
+    lengths = np.array(lengths, dtype=np.int64)
+    real = rng.uniform(0.1, 2.0, size=(len(lengths), T))
+    garbage = rng.uniform(3.0, 6.0, size=(len(lengths), T))       # padded steps: positive, non-zero, large
+    return np.where(_mask(lengths, T) > 0, real, garbage), lengths
+
+
 def _masked_cases():
-    cases = []
-    for T, lengths in [(6, [6, 1, 3, 4]), (5, [2, 5, 4]), (3, [1, 3, 2, 2, 1]), (7, [7, 3])]:
-        lengths = np.array(lengths, dtype=np.int64)
-        real = _rng_b.uniform(0.1, 2.0, size=(len(lengths), T))
-        garbage = _rng_b.uniform(3.0, 6.0, size=(len(lengths), T))       # padded steps: positive, non-zero, large
-        cases.append((np.where(_mask(lengths, T) > 0, real, garbage), lengths))
+    cases = [_masked_case(_rng_b, T, lengths)
+             for T, lengths in [(6, [6, 1, 3, 4]), (5, [2, 5, 4]), (3, [1, 3, 2, 2, 1]), (7, [7, 3])]]
+    # No row fills the padded length, so a mask as long as the longest row is too short. (Its own
+    # generator: the cases of train_tbptt below stay as they were.)
+    cases.append(_masked_case(np.random.default_rng(205), 6, [3, 1, 4]))
     return cases
+
+
+# A mask with fewer time steps than the padded length (built from lengths alone, as long as the longest
+# row) meets the (B, T) scores or losses: each framework's words for the two 2-D shapes that differ.
+MASK_SHAPE_ERROR = (r"must match the size of tensor b \(\d+\) at non-singleton dimension 1\b|"
+                    r"shape of the mask \[\d+, \d+\]|"
+                    r"Incompatible shapes: \[\d+,\d+\] vs\. \[\d+,\d+\]|"
+                    r"condition \[\d+,\d+\], then \[\d+,\d+\]|"
+                    r"Shapes \(\d+, \d+\) and \(\d+, \d+\) are incompatible")
 
 
 def _masked_variant(kind):
@@ -383,6 +405,8 @@ def _masked_variant(kind):
         total = (L * mask).sum()
         if kind == "plain-mean":
             return L.mean()
+        if kind == "plain-mean-longest":                  # the steps up to the longest length
+            return L[:, :lengths.max()].mean()
         if kind == "divide-by-BT":
             return total / (B * T)
         if kind == "divide-by-B":
@@ -420,6 +444,10 @@ def masked_mean_loss(step_losses, lengths):
     mistakes=[
         Mistake("plain-mean", "A plain mean also averages the padded steps, whose losses are garbage: mask them out "
                               "and divide by the number of real steps.", _masked_variant("plain-mean")),
+        Mistake("plain-mean", "A plain mean also averages the padded steps, whose losses are garbage (the "
+                              "longest length leaves out only the steps that are padding in every row): mask "
+                              "them out and divide by the number of real steps.",
+                _masked_variant("plain-mean-longest")),
         Mistake("divide-by-BT", "You masked the padding out of the sum but still divided by B*T, which counts the padded "
                                 "steps: divide by the number of real steps, the sum of the mask.", _masked_variant("divide-by-BT")),
         Mistake("divide-by-B", "Dividing by B gives the loss per sequence, which grows with the lengths; divide by the "
@@ -442,6 +470,18 @@ def masked_mean_loss(step_losses, lengths):
                           "numpy": "Convert the boolean mask to floats (mask.astype(float)) before multiplying."},
                 raises=r"expected to be a \w+ tensor but is a \w+ tensor|of bool is not in the list of allowed values|"
                        r"expected scalar type|can't be cast"),
+        Mistake("mask-shape", {
+            "torch": "Your mask and step_losses have different shapes: the mask must be (B, T) like step_losses, "
+                     "a column for every time step (T = step_losses.shape[1]), the padded ones included. Built "
+                     "from lengths alone, torch.arange(lengths.max()) gives only as many columns as the longest "
+                     "row.",
+            "tensorflow": "Your mask and step_losses have different shapes: the mask must be (B, T) like "
+                          "step_losses, a column for every time step (T = step_losses.shape[1]), the padded ones "
+                          "included. tf.sequence_mask(lengths) without its maxlen argument gives only as many "
+                          "columns as the longest row: pass T.",
+            "numpy": "Your mask and step_losses have different shapes: the mask must be (B, T) like step_losses, "
+                     "a column for every time step, the padded ones included."},
+                raises=MASK_SHAPE_ERROR),
     ],
     error_hint="step_losses is (B, T) and lengths is (B,): compare the time indexes 0 ... T-1, shape (1, T), with lengths "
                "as a column, shape (B, 1), to get a (B, T) mask.",
@@ -528,8 +568,10 @@ def _tbptt_to_learner(case, fw):
         cell = nn.utils.skip_init(nn.RNNCell, D, H)          # no random init: the notebook's RNG is untouched
         head = nn.utils.skip_init(nn.Linear, H, 1)
         with torch.no_grad():
-            for param, value in [(cell.weight_ih, W_xh.T), (cell.weight_hh, W_hh.T), (cell.bias_ih, b),
-                                 (cell.bias_hh, np.zeros(H)), (head.weight, W_out.T), (head.bias, b_out)]:
+            # the cell adds two biases: b split into two non-zero parts, so that neither can be left out
+            b_hh = 0.5 * np.roll(b, 1)
+            for param, value in [(cell.weight_ih, W_xh.T), (cell.weight_hh, W_hh.T), (cell.bias_ih, b - b_hh),
+                                 (cell.bias_hh, b_hh), (head.weight, W_out.T), (head.bias, b_out)]:
                 param.copy_(torch.from_numpy(np.ascontiguousarray(value, dtype=np.float32)))
     elif fw == "tensorflow":
         import keras

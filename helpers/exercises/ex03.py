@@ -179,6 +179,7 @@ def _set_block(start, stop, mode="set"):
 
 SET_FORGET_BIAS = Exercise(
     id="set_forget_bias",
+    blocks={0: ("i", "f", "g", "o")},         # where a wrong answer differs: which gate's block
     title="Set the forget gate's bias",
     cases=[(_rng.normal(scale=0.1, size=(12,)), 3, 1.0), (_rng.normal(scale=0.1, size=(16,)), 4, -2.0),
            (_rng.normal(scale=0.1, size=(8,)), 2, 0.5)],

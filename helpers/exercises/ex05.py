@@ -44,9 +44,10 @@ def _bidirectional(kind=None):
     """The bidirectional pass, right (kind None) or with one known mistake."""
     def fn(x, lengths, h0, Wf, Uf, bf, Wb, Ub, bb, fw="numpy"):
         carry = kind != "no-carry"
-        out_f, h_f = _run_cell(x, h0, Wf, Uf, bf, carry)
+        zeros = np.zeros_like(h0)
+        out_f, h_f = _run_cell(x, zeros if kind == "zero-h0" else h0, Wf, Uf, bf, carry)
         back = (Wf, Uf, bf) if kind == "same-weights" else (Wb, Ub, bb)
-        start = h_f if kind == "state-not-reset" else h0
+        start = {"state-not-reset": h_f, "zero-h0": zeros, "backward-from-zeros": zeros}.get(kind, h0)
         if kind == "reversed-with-padding":                    # the whole padded axis flipped
             out_b = _run_cell(x[:, ::-1], start, *back, carry)[0][:, ::-1]
         elif kind == "backward-not-reversed":
@@ -68,12 +69,14 @@ bidirectional_reference = _bidirectional()
 
 def _bidirectional_cases():
     cases = []
-    # mixed lengths (1 and T among them); no padding at all; one sequence with padding; D != H throughout
+    # mixed lengths (1 and T among them); no padding at all; one sequence with padding (no row fills T);
+    # D != H throughout. h0 is not zero: both directions start from it.
+    h0_rng = np.random.default_rng(55)            # its own generator: the other cases stay as they were
     for B, T, D, H, lengths in [(4, 5, 3, 2, [3, 5, 1, 4]), (3, 4, 2, 3, [4, 4, 4]), (1, 6, 4, 3, [4]),
                                 (5, 7, 3, 4, [7, 2, 1, 6, 4]), (3, 6, 2, 3, [2, 6, 5])]:
         x = _rng.normal(size=(B, T, D))                        # the padding holds values too
-        cases.append((x, np.array(lengths, dtype=np.int64), np.zeros((B, H)), *_weights(D, H),
-                      *_weights(D, H)))
+        cases.append((x, np.array(lengths, dtype=np.int64), h0_rng.normal(scale=0.5, size=(B, H)),
+                      *_weights(D, H), *_weights(D, H)))
     return cases
 
 
@@ -92,6 +95,7 @@ _REVERSE_REAL = {
 
 BIDIRECTIONAL_FORWARD = Exercise(
     id="bidirectional_forward",
+    blocks={0: ("forward", "backward")},      # where a wrong answer differs: which direction
     title="A bidirectional RNN over a padded batch",
     cases=_bidirectional_cases(),
     reference=bidirectional_reference,
@@ -184,6 +188,10 @@ def bidirectional_forward(x, lengths, h0, step_fwd, step_bwd):
         Mistake("state-not-reset", "Start the backward direction from h0: it must not carry on from the "
                                    "forward direction's last state (set h = h0 again before its loop).",
                 _bidirectional("state-not-reset")),
+        Mistake("zero-h0", "Start both directions from the h0 you are given, not from zeros: the check's "
+                           "h0 is not zero.", _bidirectional("zero-h0")),
+        Mistake("backward-from-zeros", "The backward direction starts from h0 too, like the forward one, "
+                                       "not from zeros.", _bidirectional("backward-from-zeros")),
     ],
     error_hint="x is (B, T, D), batch first: step_fwd and step_bwd take x_t of shape (B, D) and h of shape "
                "(B, H); each direction gives (B, T, H), and the two are concatenated along the last axis "
@@ -247,9 +255,9 @@ FINAL_STATES = Exercise(
     cases=_final_states_cases(),
     reference=final_states_reference,
     to_learner=_final_states_to_learner,
-    hints=[{"torch": "h_n has shape (num_layers * 2, B, H): the final states layer by layer, forward then "
-                     "backward within each layer. h_n[0] and h_n[1] belong to the FIRST layer; the last "
-                     "layer's are h_n[-2] (forward) and h_n[-1] (backward).",
+    hints=[{"torch": "h_n has shape (num_layers * 2, B, H): the final states layer by layer, the first "
+                     "layer's first, and forward then backward within each layer. So h_n[0] and h_n[1] belong "
+                     "to the FIRST layer: count from the other end to find the last layer's two.",
             "tensorflow": "Bidirectional(SimpleRNN(H, return_sequences=True, return_state=True)) returns "
                           "[y, fwd_h, bwd_h]: fwd_h is the forward direction's state after the last time step, "
                           "bwd_h the backward direction's state after it has read the sequence down to t = 0."},
@@ -286,24 +294,24 @@ def final_states(y, fwd_h, bwd_h, num_layers):
         Mistake("order-swapped", _per_fw("Put the forward final state first, then the backward one, as in "
                                          "the outputs."),
                 _final(lambda out, f, b, H: np.concatenate([b, f], axis=1))),
-        Mistake("forward-only", _per_fw("Both halves are the forward final state; the second half must be "
-                                        "the backward one, {bwd}."),
+        Mistake("forward-only", {"torch": "Both halves are the forward final state; the second half must be "
+                                          "the backward one (in h_n, each layer's backward state comes right "
+                                          "after its forward one).",
+                                 "tensorflow": "Both halves are the forward final state; the second half must be "
+                                               "the backward one, bwd_h."},
                 _final(lambda out, f, b, H: np.concatenate([f, f], axis=1))),
         Mistake("ends-swapped", _per_fw("The forward direction ends at the LAST step and the backward one at "
                                         "t = 0, so the final states are {out}[:, -1, :H] and {out}[:, 0, H:], "
                                         "not the other way round."),
                 _final(lambda out, f, b, H: np.concatenate([out[:, 0, :H], out[:, -1, H:]], axis=1))),
-        Mistake("reshape-mixes-batch", {"torch": "Stacked, the two states are (2, B, H): reshaping that to "
-                                                 "(B, 2H) mixes rows of different sequences. Concatenate along "
-                                                 "the features instead: torch.cat([h_n[-2], h_n[-1]], dim=1) "
-                                                 "(or move the batch axis first before reshaping).",
-                                        "tensorflow": "Stacked, the two states are (2, B, H): reshaping that "
-                                                      "to (B, 2H) mixes rows of different sequences. "
-                                                      "Concatenate along the features instead: "
-                                                      "tf.concat([fwd_h, bwd_h], axis=1)."},
+        Mistake("reshape-mixes-batch", "Stacked, the two states are (2, B, H): reshaping that to (B, 2H) "
+                                       "mixes rows of different sequences. Put the two side by side along the "
+                                       "features instead (concatenate them on the last axis), or move the "
+                                       "batch axis first before reshaping.",
                 _final(lambda out, f, b, H: np.stack([f, b]).reshape(f.shape[0], 2 * H))),
-        Mistake("mean-over-time", _per_fw("Averaging the outputs over time is another summary of the "
-                                          "sequence, but the task is the final states: {cat}."),
+        Mistake("mean-over-time", "Averaging the outputs over time is another summary of the sequence, but "
+                                  "the task is the last layer's two final states (where each direction "
+                                  "stopped reading), side by side.",
                 _final(lambda out, f, b, H: out.mean(axis=1))),
     ],
     error_hint={"torch": "The answer is (B, 2H): the last layer's forward and backward final states, each "

@@ -2,12 +2,14 @@
 token with a temperature.
 
 Tokens are integer ids; PAD = 0, START = 1, END = 2 in the course's examples, but the exercises take
-the start token as an argument. Sampling is made checkable by handing the learner the uniform random
-numbers u (one per row): the sample is the first token whose cumulative probability exceeds u.
+the start (and end) token as an argument, and some cases use other ids. Sampling is made checkable
+by handing the learner the uniform random numbers u (one per row): the sample is the first token
+whose cumulative probability exceeds u (a cumulative value equal to u does not).
 """
 import numpy as np
 
 from helpers.checks import Exercise, Mistake, to_framework
+from helpers.exercises.ex02 import MASK_SHAPE_ERROR
 
 _rng = np.random.default_rng(6)
 
@@ -102,10 +104,14 @@ def _softmax(z, axis=1):
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def _inverse_cdf(p, u):
-    """The first index whose cumulative probability exceeds u, per row (clamped to the last)."""
+def _inverse_cdf(p, u, ties_early=False, clamp=True):
+    """The first index whose cumulative probability exceeds u, per row (clamped to the last).
+
+    ties_early: a cumulative value equal to u ends the search (cdf < u counted, one word early);
+    clamp=False: V where rounding leaves the last cumulative value below u."""
     cdf = np.cumsum(p, axis=1)
-    return np.minimum((cdf <= u[:, None]).sum(axis=1), p.shape[1] - 1).astype(np.int64)
+    index = ((cdf < u[:, None]) if ties_early else (cdf <= u[:, None])).sum(axis=1)
+    return (np.minimum(index, p.shape[1] - 1) if clamp else index).astype(np.int64)
 
 
 def _sample(kind=None):
@@ -125,8 +131,16 @@ def _sample(kind=None):
                 p = e / e.sum(axis=1, keepdims=True)
             else:                                                    # right, or no-zero-case at T = 0
                 p = _softmax(logits / np.float32(temperature))
-            return _inverse_cdf(p, u.astype(np.float32))
+            return _inverse_cdf(p, u.astype(np.float32), ties_early=kind == "ties-early",
+                                clamp=kind != "no-clamp")
     return fn
+
+
+# Rows of logits whose float32 softmax, summed up, stops 3 to 5 float32 steps (2^-24) below 1 in NumPy,
+# PyTorch and TensorFlow (found by a search): with u = the largest float32 below 1, no cumulative value
+# exceeds u, and only the clamp to V - 1 gives a token id.
+_SHORT_OF_ONE = [(-2.75, 2.0, -2.75, 0.0, 0.0, -2.75), (-1.25, 2.0, -0.25, -2.75, 0.0, -1.25),
+                 (1.0, 1.75, -0.75, -0.25, -1.5, 0.0)]
 
 
 def _sample_cases():
@@ -137,6 +151,16 @@ def _sample_cases():
                                             (200, 3, 1.0, 10, 0.05), (1, 7, 2.0, 0, 1.0)]:
         logits = (_rng.normal(size=(B, V)) * scale + shift).astype(np.float32)
         cases.append((logits, temperature, _rng.random(B).astype(np.float32)))
+    # Ties: equal logits give exactly 1/4 per word, so u = 0.25, 0.5, 0.75 equals a cumulative value,
+    # which does not exceed u: the sample is the next word.
+    rng = np.random.default_rng(66)              # its own generator: later cases stay as they were
+    ties = np.zeros((4, 4), dtype=np.float32)
+    ties[3] = rng.normal(size=4) * 2
+    cases.append((ties, 0.5, np.array([0.25, 0.5, 0.75, 0.6], dtype=np.float32)))
+    # u just below 1, above every cumulative value of the first three rows (float32 rounding)
+    near_one = np.array(_SHORT_OF_ONE + [list(rng.normal(size=6) * 2)], dtype=np.float32)
+    u = np.array([np.nextafter(np.float32(1), np.float32(0))] * 3 + [0.3], dtype=np.float32)
+    cases.append((near_one, 1.0, u))
     return cases
 
 
@@ -195,6 +219,13 @@ def sample_with_temperature(logits, temperature, u):
                                       "infinity: subtract each row's maximum before exp (the built-in "
                                       "softmax does), which leaves the distribution unchanged.",
                 _sample("no-max-subtraction")),
+        Mistake("ties-early", "The sample is the first word whose cumulative probability EXCEEDS u: a "
+                              "cumulative value equal to u does not count, so count the entries <= u, not "
+                              "< u (a searchsorted searches on the right side).", _sample("ties-early")),
+        Mistake("no-clamp", "Clamp the index to V - 1: in float32 the last cumulative probability can "
+                            "come out a hair below 1, and below a u close to 1, and then no word's "
+                            "cumulative value exceeds u (your index is V, not a word).",
+                _sample("no-clamp")),
     ],
     error_hint="logits is (B, V) and u is (B,): take the softmax over the last axis, and return one "
                "token id per row, shape (B,).",
@@ -202,14 +233,14 @@ def sample_with_temperature(logits, temperature, u):
 
 
 # --------------------------------------------------------------------------- greedy_decode
-def _decoder(V, H, seed, end_bias):
-    """A small random decoder: embedding (V, H), tanh cell, output layer; END made likely enough
-    that some rows end early and some do not."""
+def _decoder(V, H, seed, end_bias, end=2):
+    """A small random decoder: embedding (V, H), tanh cell, output layer; the end token ``end`` made
+    likely enough that some rows end early and some do not."""
     rng = np.random.default_rng(seed)
     E, W, U = (rng.normal(scale=0.8, size=(V, H)), rng.normal(scale=0.8, size=(H, H)),
                rng.normal(scale=0.5, size=(H, H)))
     b, O, c = rng.normal(scale=0.3, size=(H,)), rng.normal(scale=1.0, size=(H, V)), np.zeros(V)
-    c[2] = end_bias                                              # END = 2
+    c[end] = end_bias
     return E, W, U, b, O, c
 
 
@@ -240,6 +271,10 @@ def _fw_decoder_step(E, W, U, b, O, c, fw):
 
 def _greedy(kind=None):
     def fn(weights, h0, start_token, end_token, max_len, fw="numpy"):
+        if kind == "notebook-ids":                               # data.START, data.END
+            start_token, end_token = 1, 2
+        if kind == "fixed-end":
+            end_token = 2
         step = _np_decoder_step(*weights)
         B = h0.shape[0]
         tokens, h, out = np.full(B, start_token), h0, []
@@ -268,14 +303,16 @@ def _greedy(kind=None):
 
 def _greedy_cases():
     """Seeds and END biases chosen (by a search) so that in each case with several rows some row
-    ends after step 0, some row never ends, and the decoder would go on after an END."""
+    ends after step 0, some row never ends, and the decoder would go on after an END. The last two
+    cases use start and end ids other than the notebook's START = 1 and END = 2."""
     cases = []
-    for B, V, H, max_len, seed, end_bias in [(6, 7, 4, 8, 4, 0.0), (1, 5, 3, 5, 7, -1.0),
-                                             (4, 6, 5, 2, 2, -1.5), (5, 8, 4, 10, 1, 0.0),
-                                             (3, 6, 3, 6, 1, 0.0)]:
-        weights = _decoder(V, H, seed, end_bias)
+    for B, V, H, max_len, seed, end_bias, start, end in [
+            (6, 7, 4, 8, 4, 0.0, 1, 2), (1, 5, 3, 5, 7, -1.0, 1, 2), (4, 6, 5, 2, 2, -1.5, 1, 2),
+            (5, 8, 4, 10, 1, 0.0, 1, 2), (3, 6, 3, 6, 1, 0.0, 1, 2), (4, 7, 4, 7, 31, 0.0, 5, 2),
+            (3, 8, 3, 6, 30, 1.0, 6, 4)]:
+        weights = _decoder(V, H, seed, end_bias, end)
         h0 = np.random.default_rng(seed + 10).normal(size=(B, H))
-        cases.append((weights, h0, 1, 2, max_len))
+        cases.append((weights, h0, start, end, max_len))
     return cases
 
 
@@ -346,6 +383,11 @@ def greedy_decode(step, h0, start_token, end_token, max_len):
                                       "decoding.", _greedy("stops-at-first-end")),
         Mistake("pads-with-zero", "After a row's end token, fill with the end token itself, not 0.",
                 _greedy("pads-with-zero")),
+        Mistake("notebook-ids", "Use the start_token and end_token you are given, not the notebook's "
+                                "START and END: the function must decode with any ids (the check "
+                                "uses other ones too).", _greedy("notebook-ids")),
+        Mistake("fixed-end", "Compare the predictions with the end_token argument, not with a fixed id: "
+                             "2 is the end token of the notebook's data only.", _greedy("fixed-end")),
     ],
     error_hint="step(tokens, h) takes tokens of shape (B,) (integers) and h of shape (B, H), and returns "
                "logits (B, V) and the new state (B, H); the result is (B, max_len).",
@@ -371,8 +413,8 @@ def _attention(kind=None):
             axis = 0 if kind == "softmax-batch-axis" else 1
             z = scores - scores.max(axis=axis, keepdims=True)
             e = np.exp(z)
-            weights = e / e.sum(axis=axis, keepdims=True)
-            weights = np.nan_to_num(weights)
+            weights = e / e.sum(axis=axis, keepdims=True)       # NaN over the batch axis where a
+                                                                 # position is padding in every row
         if kind == "mask-after-softmax":
             weights = weights * real                                     # no longer sums to 1
         if kind == "mean-of-keys":
@@ -384,8 +426,9 @@ def _attention(kind=None):
 
 def _attention_cases():
     cases = []
+    # the last case: no row fills the padded length S (a mask as long as the longest row is too short)
     for B, S, H, lengths in [(3, 5, 4, [5, 2, 1]), (1, 4, 3, [4]), (4, 6, 2, [6, 3, 5, 1]),
-                             (2, 3, 5, [1, 3]), (3, 7, 3, [7, 7, 4])]:
+                             (2, 3, 5, [1, 3]), (3, 7, 3, [7, 7, 4]), (3, 6, 3, [2, 5, 4])]:
         cases.append((_rng.normal(size=(B, H)), _rng.normal(size=(B, S, H)),
                       np.array(lengths, dtype=np.int64)))
     return cases
@@ -454,6 +497,18 @@ def attention_weights(query, keys, lengths):
                         "all the weight on the best one.", _attention("hard")),
         Mistake("mean-of-keys", "The context is the average of the encoder's outputs weighted by the "
                                 "attention weights, not their plain mean.", _attention("mean-of-keys")),
+        Mistake("mask-shape", {
+            "torch": "Your mask and the scores have different shapes: the mask must be (B, S) like the "
+                     "scores, a column for every source position (S = keys.shape[1]), the padded ones "
+                     "included. Built from lengths alone, torch.arange(lengths.max()) gives only as many "
+                     "columns as the longest row.",
+            "tensorflow": "Your mask and the scores have different shapes: the mask must be (B, S) like the "
+                          "scores, a column for every source position (S = keys.shape[1]), the padded ones "
+                          "included. tf.sequence_mask(lengths) without its maxlen argument gives only as many "
+                          "columns as the longest row: pass S.",
+            "numpy": "Your mask and the scores have different shapes: the mask must be (B, S) like the "
+                     "scores, a column for every source position, the padded ones included."},
+                raises=MASK_SHAPE_ERROR),
     ],
     error_hint="query is (B, H), keys (B, S, H), lengths (B,): the scores and weights are (B, S) and the "
                "context is (B, H).",

@@ -128,8 +128,14 @@ def _lstm_run(W_x, W_h, b, x, h, c):
 
 
 def _stream(kind=None):
-    """The chunks' outputs concatenated (B, T, H): the state carried right (kind None) or one known mistake."""
-    def fn(W_x, W_h, b, chunks, fw="numpy"):
+    """The chunks' outputs concatenated (B, T, H): the state carried right (kind None) or one known mistake.
+
+    The LSTM's gates get both biases, b_ih + b_hh (PyTorch keeps two, Keras their sum); "missing-bias" is
+    a step written by hand that leaves out bias_hh_l0 (PyTorch) or the one bias (TensorFlow)."""
+    def fn(W_x, W_h, b_ih, b_hh, chunks, fw="numpy"):
+        b = b_ih + b_hh
+        if kind == "missing-bias":
+            b = b_ih if fw == "torch" else np.zeros_like(b)
         zeros = np.zeros((chunks[0].shape[0], W_h.shape[0]))
         h, c, outs = zeros, zeros, []
         for k, x in enumerate(chunks):
@@ -154,20 +160,22 @@ def _stream(kind=None):
 
 
 def _stream_cases():
-    """(W_x (D, 4H), W_h (H, 4H), b (4H,), chunks): weights of scale 0.5, so that the state matters. The first
-    case has chunks of unequal lengths; one case is a single chunk; chunks of length 1; B = 1; D != H."""
+    """(W_x (D, 4H), W_h (H, 4H), b_ih (4H,), b_hh (4H,), chunks): weights of scale 0.5, so that the state
+    matters, and two non-zero biases. The first case has chunks of unequal lengths; one case is a single
+    chunk; chunks of length 1; B = 1; D != H."""
     cases = []
+    bias_rng = np.random.default_rng(88)          # its own generator: the other draws stay as they were
     for B, D, H, lengths in [(2, 3, 4, [3, 1, 4, 2]), (1, 2, 3, [5]), (3, 4, 2, [2, 2, 2]), (1, 3, 5, [1, 1, 3]),
                              (2, 2, 3, [4, 3, 1]), (2, 5, 4, [2, 5, 3, 1])]:
         W_x, W_h = _rng.normal(scale=0.5, size=(D, 4 * H)), _rng.normal(scale=0.5, size=(H, 4 * H))
-        b = _rng.normal(scale=0.5, size=4 * H)
-        cases.append((W_x, W_h, b, [_rng.normal(size=(B, t, D)) for t in lengths]))
+        b_ih, b_hh = _rng.normal(scale=0.5, size=4 * H), bias_rng.normal(scale=0.5, size=4 * H)
+        cases.append((W_x, W_h, b_ih, b_hh, [_rng.normal(size=(B, t, D)) for t in lengths]))
     return cases
 
 
 def _stream_to_learner(case, fw):
     """A one-layer LSTM of the framework holding the case's weights, and the chunks as a list of tensors."""
-    W_x, W_h, b, chunks = case
+    W_x, W_h, b_ih, b_hh, chunks = case
     D, H = W_x.shape[0], W_h.shape[0]
     if fw == "torch":
         import torch
@@ -176,8 +184,8 @@ def _stream_to_learner(case, fw):
         # untouched (nn.utils.skip_init does this for modules that take a `device` argument; nn.LSTM's is hidden)
         lstm = nn.LSTM(D, H, batch_first=True, device="meta").to_empty(device="cpu")
         with torch.no_grad():
-            for param, value in [(lstm.weight_ih_l0, W_x.T), (lstm.weight_hh_l0, W_h.T), (lstm.bias_ih_l0, b),
-                                 (lstm.bias_hh_l0, np.zeros(4 * H))]:
+            for param, value in [(lstm.weight_ih_l0, W_x.T), (lstm.weight_hh_l0, W_h.T), (lstm.bias_ih_l0, b_ih),
+                                 (lstm.bias_hh_l0, b_hh)]:
                 param.copy_(torch.from_numpy(np.ascontiguousarray(value, dtype=np.float32)))
     elif fw == "tensorflow":
         import keras
@@ -187,7 +195,8 @@ def _stream_to_learner(case, fw):
                                  recurrent_initializer="zeros", bias_initializer="zeros", seed=0,
                                  name="checked_lstm")
         lstm.build((None, None, D))
-        for var, value in [(lstm.cell.kernel, W_x), (lstm.cell.recurrent_kernel, W_h), (lstm.cell.bias, b)]:
+        for var, value in [(lstm.cell.kernel, W_x), (lstm.cell.recurrent_kernel, W_h),
+                           (lstm.cell.bias, b_ih + b_hh)]:                  # Keras keeps one bias, the sum
             var.assign(value.astype(np.float32))
     else:
         return case
@@ -255,6 +264,10 @@ def stream_lstm(lstm, chunks):
                                     "it were never updated in the loop.", _stream("first-state-only")),
         Mistake("output-as-cell", "Carry the cell state c that the layer returns: the last output equals h, but "
                                   "it is no stand-in for c, a different vector.", _stream("output-as-cell")),
+        Mistake("missing-bias", _fw_text("Your gates leave out a bias: nn.LSTM adds BOTH of its biases, "
+                                         "bias_ih_l0 and bias_hh_l0 (each (4H,)), to the gate pre-activations.",
+                                         "Your gates leave out the bias: the LSTM adds lstm.cell.bias (4H,) to "
+                                         "the gate pre-activations."), _stream("missing-bias")),
         Mistake("no-outputs", "Your function joined an empty list of outputs (one test case is a stream of a "
                               "single chunk): run the layer on every chunk, the first and the last included, and "
                               "keep each chunk's outputs before joining them.",

@@ -40,6 +40,7 @@ def _cases():
 
 CONVERT_LSTM_WEIGHTS = Exercise(
     id="convert_lstm_weights",
+    blocks={k: ("i", "f", "g", "o") for k in range(3)},   # which gate's block differs
     title="One LSTM layer from PyTorch's layout to Keras's",
     cases=_cases(),
     reference=_convert(),
