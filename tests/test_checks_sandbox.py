@@ -401,3 +401,16 @@ def test_a_keras_error_in_the_learners_code_is_one_line_with_its_cause():
     assert "Exception encountered" not in verdict.message and "in user code" not in verdict.message
     assert "incompatible" in verdict.message.lower() or "must be equal" in verdict.message.lower(), verdict.message
     assert "\n" not in verdict.message
+
+
+@pytest.mark.parametrize("framework,body", [
+    ("torch", "    for g in grads:\n        g.mul_(0.5)\n    return grads\n"),
+    ("tensorflow", "    for i in range(len(grads)):\n        grads[i] = grads[i] * 0.5\n    return grads\n"),
+])
+def test_clipping_in_place_is_told_the_function_returns_new_tensors(framework, body):
+    ex = EXERCISES["clip_by_global_norm"]
+    answer = load_function("def clip_by_global_norm(grads, max_norm):\n" + body, framework)
+    verdict = grade(ex, answer, framework)
+    assert verdict.reason == "mutated-input", str(verdict)
+    assert "returns new tensors and leaves `grads` as they were" in verdict.message
+    assert_speaks_only(framework, verdict.message.replace("tf.clip_by_global_norm", ""))

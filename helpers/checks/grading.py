@@ -120,7 +120,8 @@ def _grade(ex: Exercise, answer: Any, fw: str) -> Verdict:
                                   f"line and run both cells again.", "exception")
         changed = _changed(before)
         if changed and ex.must_not_mutate:
-            return Verdict(WRONG, "Not yet: " + _mutation_text(changed, fw), "mutated-input")
+            why = f" {_text(ex.mutation_hint, fw)}" if ex.mutation_hint else ""
+            return Verdict(WRONG, "Not yet: " + _mutation_text(changed, fw) + why, "mutated-input")
         if changed and not notes:
             notes.append("   Note: " + _mutation_text(changed, fw))
         if got is None:

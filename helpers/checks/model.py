@@ -93,6 +93,7 @@ class Exercise:
     axes: dict = field(default_factory=dict)
     blocks: dict = field(default_factory=dict)
     must_not_mutate: bool = True
+    mutation_hint: str | dict[str, str] = ""   # said after "changed its input in place" (why it matters here)
     time_limit: float | None = 10.0
     atol: float = 1e-5
     rtol: float = 1e-4

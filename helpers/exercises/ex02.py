@@ -60,6 +60,10 @@ def _clip_to_learner(case, fw):
 
 CLIP = Exercise(
     id="clip_by_global_norm",
+    mutation_hint={"torch": "This function returns new tensors and leaves `grads` as they were (unlike "
+                            "nn.utils.clip_grad_norm_, which rescales the .grad of parameters in place).",
+                   "tensorflow": "This function returns new tensors and leaves `grads` as they were, "
+                                 "as tf.clip_by_global_norm does."},
     title="Clip gradients by their global norm",
     cases=_clip_cases(),
     reference=lambda grads, max_norm, fw="numpy": clip_reference(grads, max_norm),
