@@ -38,7 +38,7 @@ TOPICS = [
 ]
 # Appendices: one notebook each, notebooks/{number}_{stem}.ipynb, importing both frameworks.
 APPENDICES = [
-    ("09", "one_model_two_frameworks", "Appendix, one notebook for both frameworks: one model, two frameworks; weights converted PyTorch <-> Keras for every layer of the course, the same numbers"),
+    ("09", "one_model_two_frameworks", "Appendix, one notebook for both frameworks: one model, two frameworks; weights converted PyTorch <-> Keras (recurrent layers and cells, Linear, Embedding, Conv1d, attention; the rest refused), the same function"),
 ]
 TABLE_START, TABLE_END = "<!-- notebook-table:start -->", "<!-- notebook-table:end -->"
 
@@ -193,6 +193,9 @@ def setup(seed: int = SEED, report: bool = True) -> None:
 
     matplotlib.rcParams.update({"figure.dpi": 100, "figure.figsize": (6.4, 3.6),
                                 "axes.grid": True, "grid.alpha": 0.3})
+    from helpers import cell_order
+
+    cell_order.install()             # a NameError from a cell run out of order: one line that says where
     if report:
-        print(f"Course folder: {ROOT.name}/  (seed {seed})")
+        print(f"Course files found; seed {seed} for Python, NumPy and the framework.")
         print(environment_report())

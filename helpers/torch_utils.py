@@ -223,12 +223,12 @@ def train_tbptt(cell, head, x, y, k: int, lr: float) -> list[float]:
     SGD step (learning rate lr) on the mean squared error of its B x k predictions. Returns the chunk
     losses as floats, each computed before its chunk's update.
     """
-    device = next(cell.parameters()).device
-    x = torch.as_tensor(x, dtype=torch.float32, device=device)
-    y = torch.as_tensor(y, dtype=torch.float32, device=device)
+    weight = next(cell.parameters())                 # data and state: its dtype and device
+    x = torch.as_tensor(x, dtype=weight.dtype, device=weight.device)
+    y = torch.as_tensor(y, dtype=weight.dtype, device=weight.device)
     opt = torch.optim.SGD(list(cell.parameters()) + list(head.parameters()), lr=lr)
     B, T = x.shape[0], x.shape[1]
-    h = torch.zeros(B, cell.hidden_size, device=device)
+    h = weight.new_zeros(B, cell.hidden_size)
     losses = []
     for start in range(0, T, k):
         h = h.detach()                               # keep the value, cut the graph

@@ -84,11 +84,29 @@ def execute(nb: nbformat.NotebookNode, timeout: int = 600) -> float:
     # runs out of their own progress file.
     os.environ["RNN_COURSE_PROGRESS"] = os.path.join(tempfile.mkdtemp(), "progress.json")
     start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=True,
                    resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     for cell in nb.cells:
-        cell.metadata.pop("execution", None)
+        seconds = cell_seconds(cell.metadata.pop("execution", {}))
+        cell.metadata.pop(SECONDS_KEY, None)
+        if seconds is not None and seconds >= 1.0:      # tests/test_structure.py: slow cells say so early
+            cell.metadata[SECONDS_KEY] = round(seconds, 1)
     return time.perf_counter() - start
+
+
+SECONDS_KEY = "run_seconds"           # a code cell's run time when executed here, if 1 s or more
+
+
+def cell_seconds(execution: dict) -> float | None:
+    """Seconds between nbclient's execute_input and execute_reply timestamps, or None."""
+    import datetime
+
+    try:
+        start, end = execution["iopub.execute_input"], execution["shell.execute_reply"]
+        parse = datetime.datetime.fromisoformat
+        return (parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))).total_seconds()
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def main(argv=None) -> int:
@@ -107,7 +125,10 @@ def main(argv=None) -> int:
     for path in paths:
         nb = nbformat.read(path, as_version=4)
         if args.time:
-            print(f"{path.name}: {execute(nb):.1f} s")
+            total = execute(nb)
+            slow = sorted(((c.metadata.get(SECONDS_KEY, 0), i) for i, c in enumerate(nb.cells)), reverse=True)[:3]
+            print(f"{path.name}: {total:.1f} s (slowest cells: "
+                  + ", ".join(f"c{i} {sec:.1f} s" for sec, i in slow if sec) + ")")
             continue
         changed = stamp(nb, path.relative_to(ROOT).as_posix())
         msg = "stamped" if changed else "in sync"
