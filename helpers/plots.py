@@ -513,6 +513,7 @@ def accuracy_by_delay(bins, curves: dict, chance: float, threshold: float = 0.9,
     """
     fig, ax = plt.subplots(figsize=(6.4, 3.8))
     xs = np.arange(len(bins))
+    circled = False
     for k, (label, acc) in enumerate(curves.items()):
         acc = np.asarray(acc, dtype=float).reshape(len(bins), -1)
         shift = 0.06 * (k - (len(curves) - 1) / 2)                 # side by side, not on top
@@ -528,6 +529,10 @@ def accuracy_by_delay(bins, curves: dict, chance: float, threshold: float = 0.9,
         if below.size:
             i = below[0]
             ax.plot(xs[i] + shift, mean[i], marker="o", ms=14, mfc="none", color=f"C{k}")
+            circled = True
+    if circled:                                   # say in the legend what a circle means
+        ax.plot([], [], ls="none", marker="o", ms=10, mfc="none", color="grey",
+                label=f"circle: first delay with mean below {threshold:.0%}")
     ax.axhline(chance, color="grey", ls="--", lw=1, label=f"chance ({chance:.0%})")
     ax.axhline(threshold, color="grey", ls=":", lw=1, label=f"{threshold:.0%}: breaks down below")
     ax.set_xticks(xs, [f"{lo}-{hi - 1}" for lo, hi in bins])

@@ -236,10 +236,16 @@ def _better(a: Any, b: Any) -> bool | None:
     return a if rank.get(a, 0) >= rank.get(b, 0) else b
 
 
-def record_quiz(topic: str, part: str, framework: str | None, results: dict, say=None) -> bool:
-    """Save a quiz's results ({question id: True / False / None}); keeps each question's best. Never raises."""
+def record_quiz(topic: str, part: str, framework: str | None, results: dict, say=None,
+                answers: dict | None = None) -> bool:
+    """Save a quiz's results ({question id: True / False / None}); keeps each question's best. Never raises.
+
+    ``answers`` ({question id: the answer last checked, JSON-able}) are kept too, the latest of each
+    question, so that a quiz run again (after a restart or a reload) shows them back: quiz_answers().
+    """
     stamp = _now()
     results = {str(k): (v if isinstance(v, bool) else None) for k, v in dict(results).items()}
+    answers = {str(k): v for k, v in dict(answers or {}).items()}
 
     def change(data: dict) -> None:
         key = f"{topic}|{part}|{framework or 'any'}"
@@ -247,11 +253,26 @@ def record_quiz(topic: str, part: str, framework: str | None, results: dict, say
         old = old.get("questions") if isinstance(old, dict) else None
         old = {k: v for k, v in old.items() if isinstance(v, bool) or v is None} if isinstance(old, dict) else {}
         merged = {qid: _better(old.get(qid), results.get(qid)) for qid in {*old, *results}}
+        kept = data["quizzes"].get(key, {}).get("answers") if isinstance(data["quizzes"].get(key), dict) else None
+        kept = dict(kept) if isinstance(kept, dict) else {}
+        kept.update(answers)
         data["quizzes"][key] = {"topic": topic, "part": part, "framework": framework,
                                 "right": sum(merged[qid] is True for qid in results), "total": len(results),
-                                "questions": merged, "time": stamp}
+                                "questions": merged, "answers": kept, "time": stamp}
 
     return _update(change, say)
+
+
+def quiz_answers(topic: str, part: str, framework: str | None) -> dict:
+    """The answers last checked in a quiz ({question id: answer}), from the progress file; {} if none."""
+    try:                                   # read only: a damaged file is dealt with when something is saved
+        data = _read(progress_path(), lambda line: None, set_aside=False)
+    except Exception:
+        return {}
+    quizzes = data.get("quizzes") if isinstance(data, dict) else None
+    entry = quizzes.get(f"{topic}|{part}|{framework or 'any'}") if isinstance(quizzes, dict) else None
+    answers = entry.get("answers") if isinstance(entry, dict) else None
+    return dict(answers) if isinstance(answers, dict) else {}
 
 
 # --------------------------------------------------------------------------- the table
@@ -402,7 +423,31 @@ def show_progress() -> None:
              "text/plain": progress_table("text", data=data) + "\n\n" + where}, raw=True)
 
 
-def main() -> int:
+EXPORT_KIND = "rnn-course-progress-export"
+
+
+def export(path: str | os.PathLike) -> dict:
+    """Write the learner's exercise verdicts and quiz scores (not their answers) to
+    ``path``, for a teacher's ``python -m helpers.grade`` (self-reported scores)."""
+    data = load()
+    fields = ("topic", "part", "framework", "right", "total", "questions")
+    quizzes = {key: {k: q.get(k) for k in fields}
+               for key, q in data.get("quizzes", {}).items() if isinstance(q, dict)}
+    out = {"kind": EXPORT_KIND, "version": VERSION, "exported": _now(),
+           "exercises": data.get("exercises", {}), "quizzes": quizzes}
+    text = json.dumps(out, indent=1, sort_keys=True) + "\n"
+    pathlib.Path(path).write_text(text, encoding="utf-8")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--export"] and len(argv) == 2:
+        out = export(argv[1])
+        print(f"Exported {len(out['exercises'])} exercise verdict(s) and "
+              f"{len(out['quizzes'])} quiz score(s) to {argv[1]}: hand this file in "
+              f"with your notebooks.")
+        return 0
     print(progress_table("text"))
     print()
     print(f"{_where()} {COLAB_NOTE}")

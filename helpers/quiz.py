@@ -14,7 +14,10 @@ Options are written in the bank in any order (the bank order is the canonical in
 ``correct`` flags, ``RadioButtons.value`` and ``Question.boxes`` all use it), but the widget shows
 them shuffled: ``display_order(id, n)`` derives a fixed permutation from the question id, the same
 on every run, in every process and in both notebooks of a pair. ``Question.order`` lists the bank
-indexes in the order the learner sees them.
+indexes in the order the learner sees them. A question may carry ``order_seed`` (a string) to seed
+that shuffle instead of its id: questions that share one option set (a family such as 06's
+"patterns") share one seed, so the options keep one order across the family; a seed is also how a
+part avoids showing its right options in one position (tests/test_quiz.py holds every part to that).
 Feedback is written into widget values (``HTMLMath.value``), never into an ``Output`` capture,
 so it works with ipywidgets 7.7.1 (Colab) and 8 (JupyterLab 4) and tests can read it in-process.
 Changing an answer after a Check greys the verdict out ("press Check again") and takes the question
@@ -29,6 +32,8 @@ import json
 import math
 import pathlib
 import random
+import sys
+import time
 from typing import Any
 
 import ipywidgets as w
@@ -42,6 +47,16 @@ STALE_STYLE = "color:#6b6b6b"
 CHANGED_NOTE = "Answer changed: press Check again."
 QUIZ_FALLBACK = ("Quiz: run this cell to take it (the buttons need a running kernel). "
                  "If the buttons do nothing, run this cell again.")
+# Shown when the quiz is not connected to a kernel: under the widget after a page reload (where the
+# widget itself cannot be drawn), inside it after a kernel restart (ipywidgets then marks every view
+# "jupyter-widgets-disconnected"). While the quiz is live, its own style hides both.
+OFFLINE_NOTE = ("⚠️ This quiz is not connected to a running kernel (after a restart or a page reload): "
+                "run this cell again (Shift+Enter) to take it. Your earlier answers and verdicts come back "
+                "from your progress file.")
+RESTORED_NOTE = "Your earlier answers and verdicts are back, from your progress file."
+# A changed answer that reaches the kernel this soon after a Check is graded at once: on a busy kernel
+# the browser sends the click before the new choice, so that Check graded the choice before it.
+REGRADE_WINDOW_S = 1.5
 
 
 # --------------------------------------------------------------------------- banks
@@ -60,7 +75,7 @@ def load_bank(topic: str) -> dict:
 
 def validate_bank(bank: dict) -> list[str]:
     """Every problem with a bank, as readable strings (an empty list means valid)."""
-    problems, seen = [], set()
+    problems, seen, seeded = [], set(), {}
     parts = bank.get("parts")
     if not isinstance(parts, dict) or not parts:
         return ["the bank has no 'parts'"]
@@ -94,6 +109,13 @@ def validate_bank(bank: dict) -> list[str]:
                         problems.append(f"{qid}: common_wrong value {c['value']} counts as right")
                 continue
             options = q.get("options", [])
+            if "order_seed" in q:                 # one seed, one option list (a family)
+                seed, texts = q["order_seed"], [o.get("text") for o in options]
+                if not isinstance(seed, str) or not seed.strip():
+                    problems.append(f"{qid}: 'order_seed' must be a non-empty string")
+                elif seeded.setdefault(seed, (qid, texts))[1] != texts:
+                    problems.append(f"{qid}: shares order_seed {seed!r} with {seeded[seed][0]} "
+                                    "but not its options in the same bank order")
             if len(options) < 2:
                 problems.append(f"{qid}: needs at least two options")
             texts = [o.get("text", "") for o in options]
@@ -137,6 +159,12 @@ def display_order(qid: str, n: int) -> list[int]:
     return order
 
 
+def question_order(q: dict) -> list[int]:
+    """The display order of question ``q``'s options: ``display_order`` seeded by its ``order_seed``
+    when it has one, else by its id (``[]`` for a numeric question)."""
+    return display_order(q.get("order_seed", q["id"]), len(q.get("options", [])))
+
+
 # --------------------------------------------------------------------------- widgets
 def _para(style: str, text: str) -> str:
     return f"<div style='{style}'>{text}</div>"
@@ -157,7 +185,8 @@ class Question:
         self._on_checked = on_checked
         self._on_changed = on_changed
         self._shown = ""                          # what the feedback line holds: "", "nudge", "verdict", "changed"
-        self.order: list[int] = display_order(q["id"], len(q.get("options", [])))
+        self._checked_at = -1e9                   # time.monotonic() of the last Check that gave a verdict
+        self.order: list[int] = question_order(q)
         self.prompt = w.HTMLMath(value=f"<b>Q{number}.</b> {q['prompt']}")
         full = w.Layout(width="auto")
         if self.kind == "single":
@@ -179,7 +208,13 @@ class Question:
             source.observe(self._answer_changed, names="value")
 
     def _answer_changed(self, change=None) -> None:
-        """The learner changed the answer: the verdict shown is for the old one."""
+        """The learner changed the answer: the verdict shown is for the old one.
+
+        A change that arrives right after a Check (REGRADE_WINDOW_S) is graded at once: the learner
+        pressed Check on the answer they see, and the kernel only heard of it after the click."""
+        if self._shown == "verdict" and time.monotonic() - self._checked_at < REGRADE_WINDOW_S:
+            self.check()
+            return
         if self._shown in ("verdict", "changed"):
             self.feedback.value = _para(STALE_STYLE, f"<i>↺ {CHANGED_NOTE}</i>")
             self._shown = "changed"
@@ -205,8 +240,32 @@ class Question:
         if verdict is None:
             return
         self.correct = verdict
+        self._checked_at = time.monotonic()
         if self._on_checked:
             self._on_checked()
+
+    def saved_answer(self) -> Any:
+        """The current answer as JSON: a bank index, a list of them, or the text typed."""
+        answer = self.answer()
+        return sorted(answer) if isinstance(answer, set) else answer
+
+    def restore(self, saved: Any) -> bool:
+        """Put back an answer saved by saved_answer() and show its verdict, without saving again.
+        False (and nothing changed) when it does not fit this question."""
+        n = len(self.q.get("options", []))
+        if self.kind == "single" and isinstance(saved, int) and not isinstance(saved, bool) and 0 <= saved < n:
+            self.input.value = saved
+        elif self.kind == "multiple" and isinstance(saved, list) and saved \
+                and all(isinstance(i, int) and 0 <= i < n for i in saved):
+            for i, box in enumerate(self.boxes):
+                box.value = i in saved
+        elif self.kind == "numeric" and isinstance(saved, str) and saved.strip():
+            self.input.value = saved
+        else:
+            return False
+        verdict = getattr(self, f"_check_{self.kind}")(self.answer())
+        self.correct = verdict
+        return verdict is not None
 
     def _nudge(self, text: str) -> None:
         self._shown = "nudge"
@@ -275,9 +334,36 @@ class Quiz:
         self.note = ""                            # one line under the score (progress not saved, ...)
         self.questions = [Question(q, i + 1, self._checked, self._update_score) for i, q in enumerate(qs)]
         self.score = w.HTML(value="")
+        self.uid = "rnn-quiz-" + hashlib.sha256(f"{topic}|{part}|{framework}".encode()).hexdigest()[:10]
+        self._restore()
         self._update_score()
-        header = w.HTML(value=f"<h4 style='margin:4px 0'>📝 {html.escape(self.title)}</h4>")
+        header = w.HTML(value=f"<h4 style='margin:4px 0'>📝 {html.escape(self.title)}</h4>" + self._live_style())
         self.widget = w.VBox([header, *[q.widget for q in self.questions], self.score])
+        self.widget.add_class("rnn-quiz")
+
+    def _live_style(self) -> str:
+        """While this quiz is drawn live: hide its offline note; once its kernel is gone (ipywidgets
+        marks the views disconnected): show the note inside it and grey out its answers."""
+        return (f"<style>.{self.uid}-offline{{display:none}} .rnn-quiz-lost{{display:none}} "
+                ".jupyter-widgets-disconnected .rnn-quiz-lost{display:block} "
+                ".rnn-quiz.jupyter-widgets-disconnected .widget-radio-box, "
+                ".rnn-quiz.jupyter-widgets-disconnected .widget-checkbox, "
+                ".rnn-quiz.jupyter-widgets-disconnected .widget-text, "
+                ".rnn-quiz.jupyter-widgets-disconnected .widget-button"
+                "{opacity:.45;pointer-events:none}</style>"
+                f"<div class='rnn-quiz-lost' style='{NOTE_STYLE}'>{html.escape(OFFLINE_NOTE)}</div>")
+
+    def _restore(self) -> None:
+        """Answers checked before (this kernel or an earlier one) come back from the progress file."""
+        try:
+            from helpers import progress
+
+            saved = progress.quiz_answers(self.topic, self.part, self.framework)
+        except Exception:
+            return
+        restored = [q.restore(saved[q.q["id"]]) for q in self.questions if q.q["id"] in saved]
+        if any(restored):
+            self.note = RESTORED_NOTE
 
     def _ipython_display_(self, **kwargs) -> None:
         from helpers.checks import show_widget
@@ -316,7 +402,8 @@ def _record(quiz: Quiz) -> None:
     try:
         from helpers import progress
 
-        progress.record_quiz(quiz.topic, quiz.part, quiz.framework, quiz.results(), say=say)
+        answers = {q.q["id"]: q.saved_answer() for q in quiz.questions if q.correct is not None}
+        progress.record_quiz(quiz.topic, quiz.part, quiz.framework, quiz.results(), say=say, answers=answers)
     except Exception as e:
         if "progress" not in _said:
             _said.add("progress")
@@ -334,4 +421,10 @@ def quiz(topic: str, part: str, framework: str | None = None) -> None:
     note = setup_note()
     if note:
         print(note)
-    show_widget(Quiz(topic, part, framework).widget, QUIZ_FALLBACK)
+    qz = Quiz(topic, part, framework)
+    show_widget(qz.widget, QUIZ_FALLBACK)
+    if "google.colab" not in sys.modules:           # Colab draws each output apart: no style reaches it
+        from IPython.display import display
+
+        display({"text/html": f"<div class='{qz.uid}-offline' style='{NOTE_STYLE}'>{html.escape(OFFLINE_NOTE)}</div>",
+                 "text/plain": OFFLINE_NOTE}, raw=True)

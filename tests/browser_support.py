@@ -103,7 +103,8 @@ class JupyterLab:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))
         env = {k: v for k, v in os.environ.items() if k not in _NOT_FOR_THE_KERNEL}
-        env.update(JUPYTER_CONFIG_DIR=str(self.scratch / "config"),
+        env.update(RNN_COURSE_PROGRESS=str(self.scratch / "progress.json"),   # this server's learner only
+                   JUPYTER_CONFIG_DIR=str(self.scratch / "config"),
                    JUPYTER_RUNTIME_DIR=str(self.scratch / "runtime"),
                    IPYTHONDIR=str(self.scratch / "ipython"))
         cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser",
@@ -247,10 +248,10 @@ def quiz_questions(topic: str, part: str, framework: str | None) -> list[dict]:
 
 def shown_options(q: dict) -> list[tuple[int, dict]]:
     """(bank index, option) of a single- or multiple-choice question in the order the widget shows
-    them: the widget's own fixed shuffle, helpers.quiz.display_order."""
-    from helpers.quiz import display_order
+    them: the widget's own fixed shuffle, helpers.quiz.question_order."""
+    from helpers.quiz import question_order
 
-    return [(i, q["options"][i]) for i in display_order(q["id"], len(q["options"]))]
+    return [(i, q["options"][i]) for i in question_order(q)]
 
 
 def plain(text: str) -> str:

@@ -5,6 +5,8 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# tests/data holds test inputs (the synthetic class's submitted notebooks, some hostile): never run by nbval.
+collect_ignore = ["data"]
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -30,6 +32,13 @@ def _offline():
 
 
 _offline()
+
+
+@__import__("pytest").fixture(autouse=True)
+def _own_progress_file(tmp_path, monkeypatch):
+    """Each test saves quiz answers and check verdicts in its own progress file: a quiz restores the
+    answers saved in it (helpers.quiz), so one test's answers must not reach the next test's quiz."""
+    monkeypatch.setenv("RNN_COURSE_PROGRESS", str(tmp_path / "progress.json"))
 
 
 def load_function(source: str, framework: str):

@@ -12,6 +12,7 @@ a missing browser fails the suite. One JupyterLab server and one browser serve t
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -331,7 +332,7 @@ def test_notebook_in_jupyterlab(lab, page, notebook):
     rel = lab.add_copy(notebook)
     notebook = bs.ROOT / rel              # read cells from the copy: others may edit the original meanwhile
     log: list[str] = []
-    try:
+    with learner_session(page, lab, rel, notebook.stem):
         open_notebook(page, lab, rel, workspace=f"bt-{notebook.stem}")
         n_cells = len(json.loads(notebook.read_text(encoding="utf-8"))["cells"])
         assert page.locator(".jp-Notebook .jp-Cell").count() == n_cells, "not every cell is in the page"
@@ -363,10 +364,18 @@ def test_notebook_in_jupyterlab(lab, page, notebook):
         opened = [s["path"] for s in lab.api("GET", "/api/sessions")]
         assert all(p.startswith(bs.TMP_NAME + "/") for p in opened), f"an original notebook was opened: {opened}"
         print(f"\n{notebook.name}: Run All {TIMINGS[notebook.name]} s\n  " + "\n  ".join(log))
+
+
+@contextlib.contextmanager
+def learner_session(page, lab, rel: str, name: str):
+    """Around one learner's visit to the copy ``rel``: a full-page screenshot ``{name}-FAILED.png``
+    when it fails, and the notebook's kernel shut down either way (to free memory)."""
+    try:
+        yield
     except BaseException:
         bs.ARTIFACTS.mkdir(parents=True, exist_ok=True)
         try:
-            page.screenshot(path=str(bs.ARTIFACTS / f"{notebook.stem}-FAILED.png"), full_page=True)
+            page.screenshot(path=str(bs.ARTIFACTS / f"{name}-FAILED.png"), full_page=True)
         except Exception:
             pass
         raise
@@ -375,3 +384,148 @@ def test_notebook_in_jupyterlab(lab, page, notebook):
             lab.shutdown_kernels_of(rel)
         except Exception:
             pass
+
+
+# --------------------------------------------------------------------------- restart, reload, a busy kernel
+_KERNEL_RESTART_JS = """async () => { const nb = window.jupyterapp.shell.currentWidget;
+  await nb.sessionContext.session.kernel.restart(); }"""
+_SAVE_JS = "async () => { await window.jupyterapp.shell.currentWidget.context.save(); }"
+
+
+def _burn_cpu(n: int = 2) -> list:
+    """n processes that keep every core busy, as on a learner's loaded 2-core laptop."""
+    import subprocess
+    import sys
+
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+
+
+def test_a_quiz_survives_a_restart_and_a_reload_and_a_busy_kernel(lab, page):
+    """Answer, restart the kernel, reload the page, run the cell again: the learner is told what to do
+    at each step, and their answers and verdicts come back. Then, with every core busy, a changed
+    choice followed at once by Check is graded as the learner sees it."""
+    from playwright.sync_api import expect
+
+    from helpers.quiz import OFFLINE_NOTE, RESTORED_NOTE
+
+    source = bs.NOTEBOOKS / "00_start_here.ipynb"
+    rel = lab.add_copy(source)
+    notebook = bs.ROOT / rel
+    (lab.scratch / "progress.json").unlink(missing_ok=True)        # this learner starts afresh
+    spec = bs.quizzes(notebook)[0]
+    questions = bs.quiz_questions(spec["topic"], spec["part"], spec["framework"])
+    setup_cell = bs.code_cells(notebook)[0][0]
+    burners = []
+    try:
+        with learner_session(page, lab, rel, "quiz-restart"):
+            open_notebook(page, lab, rel, workspace="bt-restart")
+            run_all_cells(page)
+            node = cell(page, spec["cell"])
+            view = QuizView(node, questions)
+            singles = [i for i, q in enumerate(questions) if q["type"] == "single"]
+            s = singles[0]
+            shown = [o for _, o in bs.shown_options(questions[s])]
+            right = next(k for k, o in enumerate(shown) if o["correct"])
+            wrong = next(k for k, o in enumerate(shown) if not o["correct"])
+            radios = view.box(s).locator(".widget-radio-box input[type=radio]")
+            radios.nth(right).check()
+            view.check(s, ["✅ Correct."])
+            view.expect_score(1, 1)
+            offline = "div[class^='rnn-quiz-'][class$='-offline']"          # the note under the quiz
+            expect(node.locator(offline)).to_be_hidden()                  # live: the note is hidden
+
+            page.evaluate(_KERNEL_RESTART_JS)                             # Kernel > Restart
+            lost = node.locator(".rnn-quiz-lost")
+            expect(lost).to_be_visible(timeout=UI_TIMEOUT_MS)
+            expect(lost).to_contain_text("run this cell again")
+            save_shot(node, "quiz-after-restart.png")
+
+            page.evaluate(_SAVE_JS)                                       # what the learner saved...
+            page.reload()                                                 # ...and opened again
+            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+            node = cell(page, spec["cell"])
+            expect(node.locator(offline)).to_be_visible(timeout=UI_TIMEOUT_MS)
+            expect(node.locator(offline)).to_contain_text(OFFLINE_NOTE[:40])
+            save_shot(node, "quiz-after-reload.png")
+
+            rerun_cell(page, cell(page, setup_cell))                       # run the setup cell, then the quiz
+            rerun_cell(page, node)
+            view = QuizView(node, questions)
+            expect(view.feedback(s)).to_contain_text("✅ Correct.", timeout=UI_TIMEOUT_MS)
+            expect(view.box(s).locator(".widget-radio-box input[type=radio]").nth(right)).to_be_checked()
+            expect(view.score).to_contain_text(RESTORED_NOTE)
+            view.expect_score(1, 1)
+            expect(node.locator(offline)).to_be_hidden()
+            save_shot(node, "quiz-rerun-restored.png")
+
+            burners = _burn_cpu()                                          # a busy kernel: choose, then Check at once
+            radios = view.box(s).locator(".widget-radio-box input[type=radio]")
+            for k in (wrong, right, wrong, right):
+                radios.nth(k).check()
+                view.buttons.nth(s).click()
+                verdict = "✅ Correct." if k == right else "❌ Not quite."
+                expect(view.feedback(s)).to_contain_text(verdict, timeout=UI_TIMEOUT_MS)
+            view.expect_score(1, 1)
+    finally:
+        for p in burners:
+            p.kill()
+
+
+def _late_cell_and_missing_name(notebook):
+    """(cell index among all cells, name): a code cell halfway down that reads a name an earlier code
+    cell (not the setup or import cell) defines."""
+    import ast
+
+    from helpers import cell_order
+
+    found = cell_order.definitions(notebook)
+    cells = bs.code_cells(notebook)
+    for number, (index, source) in enumerate(cells, start=1):
+        if number <= len(cells) // 2:
+            continue
+        try:
+            tree = ast.parse(cell_order._python(source))
+        except SyntaxError:
+            continue
+        loads, todo = [], list(tree.body)                      # names read when the cell runs:
+        while todo:                                            # not inside the functions it defines
+            node = todo.pop(0)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                continue
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                loads.append(node.id)
+            todo.extend(ast.iter_child_nodes(node))
+        for name in loads:
+            where = found.get(name)
+            if where and 2 < where["cell"] < number:
+                return index, name, where
+    raise AssertionError(f"{notebook.name}: no late cell reads an earlier cell's name")
+
+
+def test_a_cell_run_out_of_order_says_which_section_to_run(lab, page):
+    """After a restart and the setup cell, a cell halfway down fails on a name an earlier cell defines:
+    one line names that cell's section and says to run the cells above, no traceback."""
+    from playwright.sync_api import expect
+
+    source = bs.NOTEBOOKS / "06_sequence_tasks_tensorflow.ipynb"
+    rel = lab.add_copy(source)
+    notebook = bs.ROOT / rel
+    from helpers import cell_order
+
+    index, _, _ = _late_cell_and_missing_name(notebook)
+    with learner_session(page, lab, rel, "out-of-order"):
+        open_notebook(page, lab, rel, workspace="bt-order")
+        for setup_or_imports, _ in bs.code_cells(notebook)[:2]:          # the setup and import cells only
+            rerun_cell(page, cell(page, setup_or_imports))
+        node = cell(page, index)
+        node.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Control+Enter")
+        out = node.locator(".jp-OutputArea-output", has_text="NameError: `")
+        expect(out).to_be_visible(timeout=60_000)
+        text = bs.squash(out.inner_text())
+        missing = re.search(r"NameError: `(\w+)`", text).group(1)         # the first name the cell reads
+        where = cell_order.definitions(notebook)[missing]
+        assert where["cell"] > 2 and bs.squash(where["section"]) in text and "Run All Above" in text, text
+        assert not TRACEBACK.search(node.locator(".jp-OutputArea").inner_text().replace("NameError: `", "")), \
+            "a traceback is shown as well"
+        save_shot(node, "out-of-order-name-error.png")

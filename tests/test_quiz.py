@@ -168,12 +168,14 @@ def test_display_order_is_a_fixed_permutation_of_the_bank_order():
         if q["type"] != "numeric":
             order = with_options[q["id"]]
             assert sorted(order) == list(range(len(q["options"]))), q["id"]
-            assert order == qz.display_order(q["id"], len(q["options"]))
+            assert order == qz.question_order(q) == qz.display_order(q.get("order_seed", q["id"]),
+                                                                     len(q["options"]))
     shuffled = [qid for qid, order in with_options.items() if order != sorted(order)]
     assert 2 * len(shuffled) >= len(with_options), "most questions should not be shown in bank order"
     # The same in a fresh process with another hash seed (the built-in hash() would differ).
-    code = ("import json; from helpers import quiz as qz; "
-            f"print(json.dumps({{k: qz.display_order(k, len(v)) for k, v in {with_options!r}.items()}}))")
+    seeds = {q["id"]: q.get("order_seed", q["id"]) for _, _, q in ALL_QUESTIONS}
+    code = ("import json; from helpers import quiz as qz; seeds = " + repr(seeds) + "; "
+            f"print(json.dumps({{k: qz.display_order(seeds[k], len(v)) for k, v in {with_options!r}.items()}}))")
     for seed in ("1", "2"):
         run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                              env={**os.environ, "PYTHONHASHSEED": seed}, timeout=120)
@@ -191,6 +193,79 @@ def test_the_right_option_is_not_usually_the_longest():
             longest.append(q["id"])
     assert 2 * len(longest) <= len(singles), f"the right option is the longest in {longest}"
 
+
+
+# =========================================================================== where the right option sits
+def _single_parts():
+    """(topic, part, framework, [rendered single-choice questions]) for every part as each notebook shows it."""
+    for topic in BANKS:
+        for part in qz.load_bank(topic)["parts"]:
+            for framework in ("torch", "tensorflow"):
+                singles = [x for x in qz.Quiz(topic, part, framework=framework).questions if x.kind == "single"]
+                yield topic, part, framework, singles
+
+
+def _right_position(question) -> int:
+    """Where the learner sees the right option of a single-choice question (0 = first shown)."""
+    return next(k for k, i in enumerate(question.order) if question.q["options"][i]["correct"])
+
+
+def test_no_part_shows_its_right_options_in_one_position_more_than_half_the_time():
+    """Clicking the same position in every question of one part must not score more than half."""
+    streaks, checked = [], 0
+    for topic, part, framework, singles in _single_parts():
+        if len(singles) < 2:                  # one question cannot form a streak
+            continue
+        checked += 1
+        positions = [_right_position(x) for x in singles]
+        most = max(positions.count(k) for k in set(positions))
+        if 2 * most > len(singles):
+            streaks.append((topic, part, framework, positions))
+    assert checked >= 20 and not streaks, f"right option in one position too often: {streaks}"
+
+
+def test_a_family_of_questions_sharing_one_option_set_shows_it_in_one_order():
+    """Questions of a part whose options are the same texts (06's patterns, 08's complexity) show them
+    in the same order, so the learner is not made to hunt for the same four answers again."""
+    families = 0
+    for topic, part, framework, singles in _single_parts():
+        by_set = {}
+        for x in singles:
+            by_set.setdefault(frozenset(o["text"] for o in x.q["options"]), []).append(x)
+        for family in (f for f in by_set.values() if len(f) > 1):
+            families += 1
+            shown = {tuple(label for label, _ in x.input.options) for x in family}
+            assert len(shown) == 1, (topic, part, framework, [x.q["id"] for x in family])
+    assert families >= 2
+
+
+def test_an_order_seed_shared_by_questions_with_other_options_is_refused():
+    def q(qid, texts):
+        return {"id": qid, "type": "single", "prompt": "p", "order_seed": "family",
+                "options": [{"text": t, "correct": i == 0, "explain": "e"} for i, t in enumerate(texts)]}
+    same = {"parts": {"p": {"questions": [q("a", ["x", "y"]), q("b", ["x", "y"])]}}}
+    other = {"parts": {"p": {"questions": [q("a", ["x", "y"]), q("b", ["y", "x"])]}}}
+    assert qz.validate_bank(same) == []
+    assert any("order_seed" in p for p in qz.validate_bank(other))
+    assert qz.question_order(same["parts"]["p"]["questions"][0]) == qz.display_order("family", 2)
+
+
+def test_the_right_option_is_rarely_the_longest_in_any_bank():
+    """A learner who always picks the longest option must not do well: at most 40% of a bank's
+    single-choice questions, and a third of the course's, have the right option strictly longest."""
+    per_bank, total, longest = {}, 0, 0
+    for topic, _, q in ALL_QUESTIONS:
+        if q["type"] != "single":
+            continue
+        lengths = [len(o["text"]) for o in q["options"]]
+        right = next(i for i, o in enumerate(q["options"]) if o["correct"])
+        is_longest = all(lengths[right] > n for i, n in enumerate(lengths) if i != right)
+        n, k = per_bank.get(topic, (0, 0))
+        per_bank[topic] = (n + 1, k + is_longest)
+        total, longest = total + 1, longest + is_longest
+    too_often = {t: f"{k}/{n}" for t, (n, k) in per_bank.items() if k > 0.4 * n}
+    assert not too_often, f"right option the longest too often: {too_often}"
+    assert 3 * longest <= total, f"right option the longest in {longest} of {total} questions"
 
 NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 
@@ -237,7 +312,7 @@ def test_numeric_answers_parse_like_a_person_types_them():
     assert qz.parse_number("") is None and qz.parse_number("twelve") is None and qz.parse_number("nan") is None
     quiz = qz.Quiz("01_from_ffn_to_rnn", "closing", framework="tensorflow")
     question = next(x for x in quiz.questions if x.q["id"] == "01.params-tf")
-    for text, expected in [("six hundred", "is not a number"), ("640", "single bias"), ("620", "✅ Correct.")]:
+    for text, expected in [("six hundred", "is not a number"), ("640", "PyTorch's count"), ("620", "✅ Correct.")]:
         question.input.value = text
         question.button.click()
         assert expected in question.feedback.value, text
@@ -262,6 +337,7 @@ IPYWIDGETS_7_SCRIPT = textwrap.dedent("""
     import ipywidgets
     assert ipywidgets.__version__ == "7.7.1", ipywidgets.__version__
     from helpers import quiz as qz, checks
+    qz.REGRADE_WINDOW_S = 0.0          # answers change here as a learner changes them, later
     n = 0
     for path in sorted(qz.BANKS.glob("*.json")):
         bank = qz.load_bank(path.stem)
@@ -272,7 +348,7 @@ IPYWIDGETS_7_SCRIPT = textwrap.dedent("""
                     q.button.click()
                     assert "first" in q.feedback.value, q.feedback.value
                     if q.kind == "single":             # click by displayed position, as the browser does
-                        assert [v for _, v in q.input.options] == q.order == qz.display_order(q.q["id"], len(q.order))
+                        assert [v for _, v in q.input.options] == q.order == qz.question_order(q.q)
                         q.input.index = next(k for k, i in enumerate(q.order) if q.q["options"][i]["correct"])
                     elif q.kind == "multiple":
                         for k, box in enumerate(q.input.children[1:]):
@@ -304,8 +380,10 @@ IPYWIDGETS_7_SCRIPT = textwrap.dedent("""
         checks.check("softmax", lambda z: z)
     assert "setup cell" in printed.getvalue() and "Not yet" in printed.getvalue(), printed.getvalue()
     bundles = [o["data"] for o in shell.display_pub.outputs]
-    assert [b["text/plain"] for b in bundles] == [qz.QUIZ_FALLBACK, checks.HELP_FALLBACK], bundles
+    assert [b["text/plain"] for b in bundles] == [qz.QUIZ_FALLBACK, qz.OFFLINE_NOTE, checks.HELP_FALLBACK], bundles
     for b in bundles:
+        if "application/vnd.jupyter.widget-view+json" not in b:
+            continue                                     # the offline note under the quiz
         model_id = b["application/vnd.jupyter.widget-view+json"]["model_id"]
         assert model_id in ipywidgets.Widget.widgets, model_id
     print("ok", n)
@@ -330,6 +408,13 @@ def test_quizzes_and_hint_buttons_work_with_colab_ipywidgets_7_7_1(tmp_path):
 
 
 # =========================================================================== a changed answer, the display
+@pytest.fixture(autouse=True)
+def _answers_change_later(monkeypatch):
+    """These tests change an answer as a learner does, seconds after a Check: not a change that the
+    browser sent late (the regrade window, tested on its own below)."""
+    monkeypatch.setattr(qz, "REGRADE_WINDOW_S", 0.0)
+
+
 def _first_of_kind(kind):
     topic, part, q = next((t, p, q) for t, p, q in ALL_QUESTIONS if q["type"] == kind)
     quiz = qz.Quiz(topic, part, framework=(q.get("frameworks") or [None])[0])
@@ -385,9 +470,59 @@ def test_a_quiz_is_displayed_live_with_a_readable_text_fallback(monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.append((objs, kw)))
     qz.quiz("00_start_here", "warmup")
-    [((bundle,), kw)] = shown
+    [((bundle,), kw), ((offline,), kw2)] = shown
+    assert offline["text/plain"] == qz.OFFLINE_NOTE and "-offline" in offline["text/html"] and kw2.get("raw")
     assert kw.get("raw") is True
     assert bundle["text/plain"] == qz.QUIZ_FALLBACK
     assert "run this cell" in bundle["text/plain"] and "If the buttons do nothing, run this cell again." in qz.QUIZ_FALLBACK
     view = bundle["application/vnd.jupyter.widget-view+json"]
     assert view["version_major"] == 2 and isinstance(view["model_id"], str) and view["model_id"]
+
+
+# =========================================================================== restart, reload, a busy kernel
+def test_a_changed_answer_that_arrives_right_after_the_check_is_graded(monkeypatch):
+    """On a busy kernel the browser sends the Check click before the new choice: the verdict must be
+    about the choice the learner sees, not the one before it."""
+    monkeypatch.setattr(qz, "REGRADE_WINDOW_S", 30.0)
+    quiz, question = _first_of_kind("single")
+    right, wrong = _right_and_wrong(question.q)
+    _enter(question, wrong)
+    question.button.click()                                   # graded on the old choice...
+    assert "❌ Not quite." in question.feedback.value
+    _enter(question, right)                                   # ...which the browser changed before
+    assert "✅ Correct." in question.feedback.value and question.correct is True
+    assert "Score: 1 /" in quiz.score.value
+
+
+def test_answers_come_back_when_the_quiz_is_run_again(monkeypatch):
+    quiz, question = _first_of_kind("single")
+    right, wrong = _right_and_wrong(question.q)
+    _enter(question, right)
+    question.button.click()
+    numeric_quiz, numeric = _first_of_kind("numeric")
+    numeric.input.value = "abc"                               # a nudge is not an answer: not saved
+    numeric.button.click()
+    again = qz.Quiz(quiz.topic, quiz.part, quiz.framework)    # the cell run again, in a new kernel
+    twin = next(q for q in again.questions if q.q["id"] == question.q["id"])
+    assert twin.answer() == right and twin.correct is True and "✅ Correct." in twin.feedback.value
+    assert qz.RESTORED_NOTE in again.score.value and "Score: 1 /" in again.score.value
+    others = [q for q in again.questions if q is not twin]
+    assert all(q.correct is None and q.feedback.value == "" for q in others)
+    fresh = qz.Quiz(numeric_quiz.topic, numeric_quiz.part, numeric_quiz.framework)
+    nudged = next(q for q in fresh.questions if q.q["id"] == numeric.q["id"])
+    assert nudged.correct is None and nudged.input.value == ""
+
+
+def test_a_saved_answer_that_no_longer_fits_is_ignored():
+    quiz, question = _first_of_kind("single")
+    assert not question.restore(99) and not question.restore("x") and not question.restore(True)
+    assert question.correct is None and question.input.value is None
+
+
+def test_the_live_quiz_hides_its_offline_note_and_shows_one_when_disconnected():
+    quiz = qz.Quiz("00_start_here", "warmup")
+    header = quiz.widget.children[0].value
+    assert f".{quiz.uid}-offline{{display:none}}" in header
+    assert ".jupyter-widgets-disconnected .rnn-quiz-lost{display:block}" in header
+    assert "rnn-quiz" in quiz.widget._dom_classes
+

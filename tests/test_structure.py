@@ -66,6 +66,40 @@ def test_code_lines_fit_without_horizontal_scrolling(path):
                     + "\n".join(too_long), pytrace=False)
 
 
+MAX_CODE_CELL = 30          # the design: 3-15 lines a cell, rarely more, never over 30
+MAX_OUTPUT_LINE = 100       # wider printed lines wrap mid-word in JupyterLab and Colab
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_code_cell_is_at_most_30_lines(path):
+    long = [f"cell {i}: {len(c.source.splitlines())} lines: {c.source.splitlines()[0][:50]}"
+            for i, c in enumerate(read(path).cells)
+            if c.cell_type == "code" and len(c.source.splitlines()) > MAX_CODE_CELL]
+    assert not long, (f"{path.name}: code cells over {MAX_CODE_CELL} lines (split them, one "
+                      "thing per cell, or move plumbing into helpers/): " + "; ".join(long))
+
+
+def _printed_lines(cell):
+    """The lines a learner reads in a code cell's stored outputs: printed text and plain-text
+    results (a widget's text/plain is only its fallback, hidden while the widget shows)."""
+    for out in cell.get("outputs", []):
+        data = out.get("data", {})
+        if "text" in out:
+            yield from "".join(out["text"]).splitlines()
+        elif "text/plain" in data and not {"image/png", "application/vnd.jupyter.widget-view+json",
+                                           "text/html"} & set(data):
+            yield from "".join(data["text/plain"]).splitlines()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_printed_lines_fit_without_wrapping_mid_word(path):
+    wide = [f"cell {i}: {len(line)} chars: {line[:60]}..."
+            for i, c in enumerate(read(path).cells) if c.cell_type == "code"
+            for line in _printed_lines(c) if len(line) > MAX_OUTPUT_LINE]
+    assert not wide, (f"{path.name}: printed lines over {MAX_OUTPUT_LINE} characters (wrap them at "
+                      "word boundaries, e.g. textwrap.fill): " + "; ".join(wide))
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_stored_notebook_is_executed_without_errors(path):
     for cell in read(path).cells:
@@ -154,7 +188,9 @@ def test_readme_has_the_two_commands_and_ci_runs_the_test_command():
 
 
 def test_every_requirement_is_pinned():
+    # The lock (tools/lock.py): `name==version`, with an environment marker where it holds only
+    # somewhere; tests/test_lock.py checks it further.
     lines = [l.split("#")[0].strip() for l in (ROOT / "requirements.txt").read_text().splitlines()]
-    reqs = [l for l in lines if l]
+    reqs = [l.split(" ; ")[0] for l in lines if l and l != "-c requirements-cuda.txt"]
     assert reqs and all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.]+", r) for r in reqs), reqs
     assert "torch==2.13.0" in reqs
