@@ -429,7 +429,7 @@ def _epoch_losses(train_step, X, y, n_models: int, epochs: int, batch_size: int,
     batches are a fresh shuffle of (X, y) every epoch, from ``seed``. A status line counts them.
     """
     rng = np.random.default_rng(seed)
-    line = LiveLine(f"{n_models} models side by side", epochs)
+    line = LiveLine("1 model" if n_models == 1 else f"{n_models} models side by side", epochs)
     for epoch in range(epochs):
         order, total = rng.permutation(len(X)), np.zeros(n_models)
         for i in range(0, len(order), batch_size):

@@ -272,7 +272,7 @@ def _side_by_side(models: list, train, epochs: int, done: list) -> list:
     """
     from concurrent.futures import ThreadPoolExecutor, wait
 
-    line = LiveLine(f"{len(models)} models", epochs * len(models))
+    line = LiveLine(f"{len(models)} model{'s' * (len(models) != 1)}", epochs * len(models))
     on_cpu = all(next(m.parameters()).device.type == "cpu" for m in models)
     workers = min(len(models), _cpu_cores()) if on_cpu else 1
     threads = torch.get_num_threads()
