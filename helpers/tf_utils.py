@@ -136,6 +136,40 @@ def lstm_weights(layer) -> dict[str, np.ndarray]:
             "b": np.asarray(cell.bias)}
 
 
+def lstm_gradient_paths(weights: dict, head, x, y) -> dict[str, float]:
+    """Split the gradient that reaches the first cell state c_1 into the direct path and the rest.
+
+    weights: an LSTM in the course layout, {"W_x": (D, 4H), "W_h": (H, 4H), "b": (4H,)} (as
+    ``lstm_weights`` gives it); head: (W_out (H, C), b_out (C,)); x: (B, T, D); y: (B,) class ids.
+    The LSTM reads x from zero states; the loss is the mean cross-entropy of h_T W_out + b_out.
+    In float64, returns the norms (over the batch and the units) of
+      "last":   dL/dc_T, the gradient reaching the last cell state;
+      "total":  dL/dc_1, through every path (GradientTape);
+      "direct": dL/dc_T * f_T * ... * f_2, the path along the cell state alone, every gate held
+                fixed: the part of dL/dc_1 that the forget gates carry by themselves.
+    """
+    W_x, W_h, b, W_out, b_out = (tf.constant(np.asarray(w), tf.float64)
+                                 for w in (weights["W_x"], weights["W_h"], weights["b"], *head))
+    x = tf.constant(np.asarray(x), tf.float64)
+    h = c = tf.zeros((x.shape[0], W_h.shape[0]), tf.float64)
+    cells, forget = [], []
+    with tf.GradientTape() as tape:
+        tape.watch([W_x, W_h, b])                            # record every step
+        for x_t in tf.unstack(x, axis=1):                    # x_t: (B, D)
+            z_i, z_f, z_g, z_o = tf.split(x_t @ W_x + h @ W_h + b, 4, axis=1)
+            f = tf.sigmoid(z_f)
+            c = f * c + tf.sigmoid(z_i) * tf.tanh(z_g)
+            h = tf.sigmoid(z_o) * tf.tanh(c)
+            cells.append(c)
+            forget.append(f)
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+            tf.constant(np.asarray(y), tf.int64), h @ W_out + b_out))
+    first, last = tape.gradient(loss, [cells[0], cells[-1]])
+    direct = last * tf.reduce_prod(tf.stack(forget[1:]), axis=0)   # (B, H)
+    return {"last": float(tf.norm(last)), "total": float(tf.norm(first)),
+            "direct": float(tf.norm(direct))}
+
+
 def init_forget_bias(layer, value: float):
     """Set the forget gate's bias of a built ``keras.layers.LSTM`` to ``value`` (block f of its single bias)."""
     cell = getattr(layer, "cell", layer)
@@ -422,25 +456,42 @@ def _side_by_side_adam(weights: list, lr: float, clip: float | None):
     return apply
 
 
-def _epoch_losses(train_step, X, y, n_models: int, epochs: int, batch_size: int, seed: int):
+def _epoch_losses(train_step, X, y, n_models: int, epochs: int, batch_size: int,
+                  seed: int | list[int]):
     """Yield, after each epoch, every model's mean training loss over it, (n_models,).
 
     ``train_step(x, y)`` trains on one mini-batch and returns the models' losses on it; the
-    batches are a fresh shuffle of (X, y) every epoch, from ``seed``. A status line counts them.
+    batches are a fresh shuffle of (X, y) every epoch, from ``seed``. With a list of G seeds
+    (one order of the batches per group of models) it gets G batches stacked, x (G, B, ...) and
+    y (G, B, ...), the g-th from ``seed[g]``. A status line counts the epochs.
     """
-    rng = np.random.default_rng(seed)
+    seeds = [seed] if isinstance(seed, (int, np.integer)) else list(seed)
+    rngs = [np.random.default_rng(s) for s in seeds]
     line = LiveLine("1 model" if n_models == 1 else f"{n_models} models side by side", epochs)
     for epoch in range(epochs):
-        order, total = rng.permutation(len(X)), np.zeros(n_models)
-        for i in range(0, len(order), batch_size):
-            idx = order[i:i + batch_size]
-            total += train_step(tf.constant(X[idx]), tf.constant(y[idx])).numpy() * len(idx)
-        yield total / len(order)
+        orders, total = [rng.permutation(len(X)) for rng in rngs], np.zeros(n_models)
+        for i in range(0, len(X), batch_size):
+            idx = [order[i:i + batch_size] for order in orders]
+            if len(idx) == 1:
+                xb, yb = tf.constant(X[idx[0]]), tf.constant(y[idx[0]])
+            else:
+                xb = tf.constant(np.stack([X[j] for j in idx]))
+                yb = tf.constant(np.stack([y[j] for j in idx]))
+            total += train_step(xb, yb).numpy() * len(idx[0])
+        yield total / len(X)
         line.update(epoch + 1)
     line.close()
 
 
 TASKS = ("regression", "classification", "tagging")
+
+
+def _seeds_per_model(seed, n_models: int) -> list[int]:
+    """``seed`` (an int: the same for every model, or a list of one per model) as a list of n."""
+    seeds = [seed] * n_models if isinstance(seed, (int, np.integer)) else [int(s) for s in seed]
+    if len(seeds) != n_models:
+        raise ValueError(f"seed: one int, or one seed per model ({n_models}), not {len(seeds)}")
+    return seeds
 
 
 def _task_loss(out, y, task: str):
@@ -453,14 +504,16 @@ def _task_loss(out, y, task: str):
 
 def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=None,
              task: str = "regression", epochs: int = 10, lr: float = 1e-2,
-             batch_size: int = 100, seed: int = SEED, clip: float | None = None) -> list[dict]:
+             batch_size: int = 100, seed: int | list[int] = SEED,
+             clip: float | None = None) -> list[dict]:
     """Train several independent models on the same data, each exactly as if it were alone.
 
     Every model gets Adam (learning rate lr; Adam updates every weight on its own), the loss of
     ``task`` ("regression": mean squared error on outputs (B,); "classification": cross-entropy
     on logits (B, C); "tagging": cross-entropy on logits (B, T, C) against one label per step,
-    y (B, T)), its own global gradient norm clipped at ``clip``, and the same shuffled
-    mini-batches (from ``seed``). All models train in one compiled step, so TensorFlow runs them
+    y (B, T)), its own global gradient norm clipped at ``clip``, and shuffled mini-batches from
+    ``seed``: one int gives every model the same batches, a list (one seed per model) each model
+    its own order. All models train in one compiled step, so TensorFlow runs them
     side by side on every CPU core. A model that holds ``.rnn`` (a Keras LSTM, or SimpleRNN /
     GRU layers alone or in a ``keras.Sequential``, returning the last output) and ``.head`` (a
     Dense layer on it), as most of the course's models do, runs on a fast path (``_last_outputs``,
@@ -483,23 +536,32 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
     fast = (_split_fast(models, splits["val"][0][:2, :3]) if task != "tagging"
             else [False] * len(models))                # tagging: every step's output, as Keras does
 
-    def outputs(x, training):                         # one output per model, in order
-        ks = [k for k, f in enumerate(fast) if f]
-        outs = [None] * len(models)
-        for k, h in zip(ks, _last_outputs([models[k].rnn for k in ks], x) if ks else []):
-            outs[k] = h @ models[k].head.kernel + models[k].head.bias
-        for k, m in enumerate(models):
-            if outs[k] is None:
-                outs[k] = m(x, training=training)
-        return outs
+    seeds = _seeds_per_model(seed, len(models))
+    orders = list(dict.fromkeys(seeds))               # distinct seeds: one order of batches each
+    group = [orders.index(s) for s in seeds]          # model k reads the batches of orders[group[k]]
+
+    def outputs(x, training, ks=None):                # one output per model of ks, in order
+        ks = range(len(models)) if ks is None else ks
+        fast_ks = [k for k in ks if fast[k]]
+        outs = dict(zip(fast_ks, _last_outputs([models[k].rnn for k in fast_ks], x)
+                        if fast_ks else []))
+        outs = {k: h @ models[k].head.kernel + models[k].head.bias for k, h in outs.items()}
+        return [outs[k] if k in outs else models[k](x, training=training) for k in ks]
 
     def losses(outs, y):
         return [_task_loss(o, y, task) for o in outs]
 
     @tf.function(autograph=False)           # plain Python loops: no need to convert
-    def train_step(x, y):
+    def train_step(x, y):                   # x (B, ...) or, one per order of batches, (G, B, ...)
         with tf.GradientTape() as tape:
-            per_model = losses(outputs(x, True), y)
+            if len(orders) == 1:
+                per_model = losses(outputs(x, True), y)
+            else:
+                per_model = [None] * len(models)
+                for g in range(len(orders)):
+                    ks = [k for k in range(len(models)) if group[k] == g]
+                    for k, loss in zip(ks, losses(outputs(x[g], True, ks), y[g])):
+                        per_model[k] = loss
             total = tf.add_n(per_model)           # no shared weight: each model's own gradient
         apply_gradients(tape.gradient(total, flat))
         return tf.stack(per_model)
@@ -512,7 +574,8 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
         return tf.stack([tf.reduce_mean(tf.cast(tf.argmax(o, -1) == y, tf.float32)) for o in outs])
 
     hists = [{"train_loss": [], **{f"{s}_{name}": [] for s in splits}} for _ in models]
-    for mean in _epoch_losses(train_step, X_tr, y_tr, len(models), epochs, batch_size, seed):
+    for mean in _epoch_losses(train_step, X_tr, y_tr, len(models), epochs, batch_size,
+                              orders[0] if len(orders) == 1 else orders):
         scores = {s: evaluate(*xy).numpy() for s, xy in splits.items()}
         for r, hist in enumerate(hists):
             hist["train_loss"].append(float(mean[r]))

@@ -176,6 +176,37 @@ def lstm_weights(layer) -> dict[str, np.ndarray]:
     return {"W_x": to_numpy(W_ih.T), "W_h": to_numpy(W_hh.T), "b": to_numpy(b)}
 
 
+def lstm_gradient_paths(weights: dict, head, x, y) -> dict[str, float]:
+    """Split the gradient that reaches the first cell state c_1 into the direct path and the rest.
+
+    weights: an LSTM in the course layout, {"W_x": (D, 4H), "W_h": (H, 4H), "b": (4H,)} (as
+    ``lstm_weights`` gives it); head: (W_out (H, C), b_out (C,)); x: (B, T, D); y: (B,) class ids.
+    The LSTM reads x from zero states; the loss is the mean cross-entropy of h_T W_out + b_out.
+    In float64, returns the norms (over the batch and the units) of
+      "last":   dL/dc_T, the gradient reaching the last cell state;
+      "total":  dL/dc_1, through every path (autograd);
+      "direct": dL/dc_T * f_T * ... * f_2, the path along the cell state alone, every gate held
+                fixed: the part of dL/dc_1 that the forget gates carry by themselves.
+    """
+    W_x, W_h, b, W_out, b_out = (torch.as_tensor(w).detach().double().clone().requires_grad_()
+                                 for w in (weights["W_x"], weights["W_h"], weights["b"], *head))
+    x = torch.as_tensor(np.asarray(x), dtype=torch.float64)
+    h = c = torch.zeros(x.shape[0], W_h.shape[0], dtype=torch.float64)
+    cells, forget = [], []
+    for x_t in x.unbind(1):                                  # x_t: (B, D)
+        z_i, z_f, z_g, z_o = (x_t @ W_x + h @ W_h + b).chunk(4, dim=1)
+        f = torch.sigmoid(z_f)
+        c = f * c + torch.sigmoid(z_i) * torch.tanh(z_g)
+        h = torch.sigmoid(z_o) * torch.tanh(c)
+        c.retain_grad()
+        cells.append(c)
+        forget.append(f.detach())
+    nn.functional.cross_entropy(h @ W_out + b_out, torch.as_tensor(np.asarray(y)).long()).backward()
+    direct = cells[-1].grad * torch.stack(forget[1:]).prod(0)  # (B, H)
+    return {"last": float(cells[-1].grad.norm()), "total": float(cells[0].grad.norm()),
+            "direct": float(direct.norm())}
+
+
 @torch.no_grad()
 def init_forget_bias(layer, value: float):
     """Set the forget gate's bias of ``nn.LSTM`` layer 0 to ``value`` (bias_ih block f = value, bias_hh block f = 0)."""
@@ -290,15 +321,25 @@ def _side_by_side(models: list, train, epochs: int, done: list) -> list:
         torch.set_num_threads(threads)
 
 
+def _seeds_per_model(seed, n_models: int) -> list[int]:
+    """``seed`` (an int: the same for every model, or a list of one per model) as a list of n."""
+    seeds = [seed] * n_models if isinstance(seed, (int, np.integer)) else [int(s) for s in seed]
+    if len(seeds) != n_models:
+        raise ValueError(f"seed: one int, or one seed per model ({n_models}), not {len(seeds)}")
+    return seeds
+
+
 def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=None,
              task: str = "regression", epochs: int = 10, lr: float = 1e-2,
-             batch_size: int = 100, seed: int = SEED, clip: float | None = None) -> list[dict]:
+             batch_size: int = 100, seed: int | list[int] = SEED,
+             clip: float | None = None) -> list[dict]:
     """Train several independent models on the same data, each exactly as if it were alone.
 
     Every model gets its own Adam (learning rate lr), the loss of ``task`` ("regression": mean
     squared error on outputs (B,); "classification": cross-entropy on logits (B, C); "tagging":
     cross-entropy on logits (B, T, C) against one label per step, y (B, T)), its own
-    global gradient norm clipped at ``clip``, and the same shuffled mini-batches (from ``seed``).
+    global gradient norm clipped at ``clip``, and shuffled mini-batches from ``seed``: one int
+    gives every model the same batches, a list (one seed per model) each model its own order.
     On a CPU the models train side by side in threads, one per core, each running its operations
     single-threaded: small recurrent models train faster this way than one after the other.
     Returns one history per model, {"train_loss", "val_mse"} or {"train_loss", "val_acc"} (for
@@ -321,10 +362,11 @@ def fit_runs(models: list, X_train, y_train, X_val, y_val, X_test=None, y_test=N
             return float(nn.functional.mse_loss(out, torch.as_tensor(y)))
         return float((out.argmax(-1) == torch.as_tensor(y)).float().mean())
 
+    seeds = _seeds_per_model(seed, len(models))
     done = [0] * len(models)                              # epochs finished, per model
 
     def train(model, k: int = 0) -> dict:
-        g = torch.Generator().manual_seed(seed)          # the same batches for every model
+        g = torch.Generator().manual_seed(seeds[k])      # model k's order of the batches
         opt = torch.optim.Adam(model.parameters(), lr=lr)
         loss_fn = _task_loss(task)
         hist = {"train_loss": [], **{f"{s}_{name}": [] for s in splits}}

@@ -128,6 +128,20 @@ def test_torch_fit_runs_trains_each_model_exactly_as_alone():
     assert together[0] != together[2]               # different initialisations, different runs
 
 
+def test_torch_fit_runs_gives_each_model_its_own_order_of_batches_from_a_seed_list():
+    from helpers import torch_utils as fw
+
+    X, y = data.adding_problem(300, seq_len=12, seed=0)
+    args = (X[:200], y[:200], X[200:], y[200:])
+    kw = dict(epochs=2, lr=1e-2, batch_size=50, clip=1.0)
+    together = fw.fit_runs([_torch_regressor(0), _torch_regressor(0)], *args, seed=[3, 4], **kw)
+    for run, seed in zip(together, (3, 4)):
+        assert run == fw.fit_runs([_torch_regressor(0)], *args, seed=seed, **kw)[0]
+    assert together[0] != together[1]               # same initialisation, another order
+    with pytest.raises(ValueError, match="one seed per model"):
+        fw.fit_runs([_torch_regressor(0)], *args, seed=[1, 2], **kw)
+
+
 def test_torch_fit_runs_classification_records_test_accuracy_per_epoch():
     import torch
     from torch import nn
@@ -238,6 +252,22 @@ def test_tf_fit_runs_trains_each_model_as_alone_with_keras_adam():
         np.testing.assert_allclose(a, b, atol=1e-6)
 
 
+def test_tf_fit_runs_gives_each_model_its_own_order_of_batches_from_a_seed_list():
+    from helpers import tf_utils as fw
+
+    X, y = data.adding_problem(300, seq_len=12, seed=0)
+    args = (X[:200], y[:200], X[200:], y[200:])
+    kw = dict(epochs=2, lr=1e-2, batch_size=50, clip=1.0)
+    together = fw.fit_runs([_keras_model(0), _keras_model(0, "rnn"), _keras_model(0)], *args,
+                           seed=[3, 4, 3], **kw)
+    for run, (seed, cell) in zip(together, [(3, "lstm"), (4, "rnn"), (3, "lstm")]):
+        alone = fw.fit_runs([_keras_model(0, cell)], *args, seed=seed, **kw)[0]
+        np.testing.assert_allclose(run["val_mse"], alone["val_mse"], rtol=1e-5)
+        np.testing.assert_allclose(run["train_loss"], alone["train_loss"], rtol=1e-5)
+    with pytest.raises(ValueError, match="one seed per model"):
+        fw.fit_runs([_keras_model(0)], *args, seed=[1, 2], **kw)
+
+
 def test_tf_fit_runs_trains_a_model_without_a_fast_path_as_keras_computes_it():
     """A model that is not head(rnn(x)) is not run on the fast path; it trains as Keras computes
     it: one full-batch step equals keras.optimizers.Adam's on the same batch."""
@@ -268,3 +298,69 @@ def test_tf_fit_runs_trains_a_model_without_a_fast_path_as_keras_computes_it():
     ref.train_on_batch(X, y)
     for a, b in zip(ours.trainable_variables, ref.trainable_variables):
         np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+# --------------------------------------------------------------------------- gradient paths
+def _lstm_case(seed=0, D=3, H=4, C=2, B=5, T=6, W_h_scale=0.5):
+    rng = np.random.default_rng(seed)
+    weights = {"W_x": rng.normal(0, 0.5, (D, 4 * H)), "W_h": rng.normal(0, W_h_scale, (H, 4 * H)),
+               "b": rng.normal(0, 0.5, 4 * H)}
+    head = (rng.normal(0, 0.5, (H, C)), rng.normal(0, 0.5, C))
+    return weights, head, rng.normal(0, 1, (B, T, D)), rng.integers(0, C, B)
+
+
+def _torch_c1_gradient(weights, head, x, y):
+    """||dL/dc_1|| and ||dL/dc_T|| from nn.LSTMCell holding the weights (an independent route)."""
+    import torch
+    from torch import nn
+
+    D, H = weights["W_x"].shape[0], weights["W_h"].shape[0]
+    cell = nn.LSTMCell(D, H).double()
+    with torch.no_grad():
+        cell.weight_ih.copy_(torch.from_numpy(weights["W_x"].T))
+        cell.weight_hh.copy_(torch.from_numpy(weights["W_h"].T))
+        cell.bias_ih.copy_(torch.from_numpy(weights["b"]))
+        cell.bias_hh.zero_()
+    h = c = torch.zeros(x.shape[0], H, dtype=torch.float64)
+    cs = []
+    for x_t in torch.from_numpy(x).unbind(1):
+        h, c = cell(x_t, (h, c))
+        c.retain_grad()
+        cs.append(c)
+    logits = h @ torch.from_numpy(head[0]) + torch.from_numpy(head[1])
+    nn.functional.cross_entropy(logits, torch.from_numpy(y)).backward()
+    return float(cs[0].grad.norm()), float(cs[-1].grad.norm())
+
+
+@pytest.mark.parametrize("framework", ["torch", "tensorflow"])
+def test_lstm_gradient_paths_total_is_the_gradient_at_the_first_cell_state(framework):
+    fw = pytest.importorskip(f"helpers.{'torch_utils' if framework == 'torch' else 'tf_utils'}")
+    weights, head, x, y = _lstm_case()
+    paths = fw.lstm_gradient_paths(weights, head, x, y)
+    total, last = _torch_c1_gradient(weights, head, x, y)
+    assert paths["total"] == pytest.approx(total, rel=1e-9)
+    assert paths["last"] == pytest.approx(last, rel=1e-9)
+    assert 0 < paths["direct"] and paths["direct"] != pytest.approx(paths["total"], rel=1e-3)
+
+
+@pytest.mark.parametrize("framework", ["torch", "tensorflow"])
+def test_lstm_gradient_paths_direct_is_everything_when_no_gate_reads_h(framework):
+    """With W_h = 0 no gate reads h_{t-1}: c_{t-1} reaches c_t only through f_t * c_{t-1}, so the
+    direct path is the whole gradient, and equals dL/dc_T times the product of the forget gates."""
+    fw = pytest.importorskip(f"helpers.{'torch_utils' if framework == 'torch' else 'tf_utils'}")
+    weights, head, x, y = _lstm_case(seed=1, W_h_scale=0.0)
+    paths = fw.lstm_gradient_paths(weights, head, x, y)
+    assert paths["direct"] == pytest.approx(paths["total"], rel=1e-9)
+    H = weights["W_h"].shape[0]
+    f = 1 / (1 + np.exp(-(x @ weights["W_x"][:, H:2 * H] + weights["b"][H:2 * H])))  # (B, T, H)
+    assert paths["direct"] <= paths["last"] * f[:, 1:].prod(1).max() * np.sqrt(f.shape[0] * H)
+
+
+def test_lstm_gradient_paths_agree_between_frameworks():
+    torch_utils = pytest.importorskip("helpers.torch_utils")
+    tf_utils = pytest.importorskip("helpers.tf_utils")
+    weights, head, x, y = _lstm_case(seed=2, T=9)
+    a, b = torch_utils.lstm_gradient_paths(weights, head, x, y), tf_utils.lstm_gradient_paths(
+        weights, head, x, y)
+    for key in ("last", "direct", "total"):
+        assert a[key] == pytest.approx(b[key], rel=1e-9)
