@@ -364,3 +364,69 @@ def test_lstm_gradient_paths_agree_between_frameworks():
         weights, head, x, y)
     for key in ("last", "direct", "total"):
         assert a[key] == pytest.approx(b[key], rel=1e-9)
+
+
+# --------------------------------------------------------------------------- notebook 03's live rows
+def _cell_output(notebook: str, marker: str) -> str:
+    """The stored text output of the one code cell of notebooks/<notebook> whose source has marker."""
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / notebook).read_text())
+    cells = [c for c in nb["cells"] if c["cell_type"] == "code" and marker in "".join(c["source"])]
+    assert len(cells) == 1, marker
+    return "".join("".join(o.get("text", "")) for o in cells[0]["outputs"])
+
+
+FRAMEWORKS_03 = [("torch", "03_lstm_pytorch.ipynb"), ("tensorflow", "03_lstm_tensorflow.ipynb")]
+
+
+@pytest.mark.parametrize("framework, notebook", FRAMEWORKS_03)
+def test_notebook_03_live_forget_bias_run_lands_on_its_stored_row(framework, notebook):
+    import re
+
+    from helpers import lstm03
+
+    text = _cell_output(notebook, "one run of the stored sweep")
+    m = re.search(r"live, b_f = \+2, seed 0: first epoch below MSE 0\.05:\s+(\w+); last epoch: "
+                  r"held-out ([\d.]+), training ([\d.]+)", text)
+    assert m, text
+    stored = next(r for r in lstm03.forget_bias_runs(framework) if r["b_f"] == 2.0 and r["seed"] == 0)
+    assert stored["first_below"] != "never" and abs(int(m[1]) - stored["first_below"]) <= 1
+    assert stored["val_mse"][-1] / 2 <= float(m[2]) <= 2 * stored["val_mse"][-1]
+    assert len(lstm03.forget_bias_runs(framework)) == 12          # 4 biases x 3 seeds
+
+
+@pytest.mark.parametrize("framework, notebook", FRAMEWORKS_03)
+def test_notebook_03_live_first_token_runs_land_on_their_stored_rows(framework, notebook):
+    import re
+
+    from helpers import lstm03
+
+    text = _cell_output(notebook, "seed 0 of each cell live")
+    stored = lstm03.first_token_runs(framework)
+    assert set(stored) == set(lstm03.FIRST_TOKEN_TASK["cells"])
+    for name, runs in stored.items():
+        assert {T: len(accs) for T, accs in runs.items()} == {20: 3, 40: 3}
+        m = re.search(re.escape(name) + r" .*live, T = 40, seed 0: ([\d.]+)", text)
+        assert m, (name, text)
+        assert abs(float(m[1]) - runs[40][0]) <= 0.05
+
+
+@pytest.mark.parametrize("framework, notebook", FRAMEWORKS_03)
+def test_notebook_03_live_gradient_paths_lie_in_the_stored_range(framework, notebook):
+    """The notebook splits the gradient of nn.LSTMCell / keras LSTMCell models at initialisation;
+    the stored table, of the classifiers the tool trains, at initialisation too: the direct path's
+    share must agree within a factor of 3 for every b_f."""
+    import re
+
+    from helpers import lstm03
+
+    text = _cell_output(notebook, "lstm_gradient_paths(")
+    stored = lstm03.gradient_paths_runs(framework)
+    for b_f in (0, 1, 2):
+        m = re.search(rf"b_f = {b_f}: direct path .*?direct / all: ([\d.e+-]+)(?: to ([\d.e+-]+))?", text)
+        assert m, text
+        live = [float(m[1]), float(m[2] or m[1])]
+        init = [r["direct"] / r["total"] for r in stored if r["b_f"] == b_f and r["stage"] == "init"]
+        assert len(init) == 3 and min(init) / 3 <= min(live) and max(live) <= 3 * max(init)
