@@ -425,7 +425,7 @@ def test_notebook_03_live_gradient_paths_lie_in_the_stored_range(framework, note
     text = _cell_output(notebook, "lstm_gradient_paths(")
     stored = lstm03.gradient_paths_runs(framework)
     for b_f in (0, 1, 2):
-        m = re.search(rf"b_f = {b_f}: direct path .*?direct / all: ([\d.e+-]+)(?: to ([\d.e+-]+))?", text)
+        m = re.search(rf"b_f = {b_f}: direct .*?direct / all ([\d.e+-]+)(?: to ([\d.e+-]+))?", text)
         assert m, text
         live = [float(m[1]), float(m[2] or m[1])]
         init = [r["direct"] / r["total"] for r in stored if r["b_f"] == b_f and r["stage"] == "init"]
