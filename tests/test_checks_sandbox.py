@@ -48,7 +48,8 @@ def test_a_bug_in_a_check_is_reported_not_raised():
 
 # =========================================================================== inputs changed in place
 _FORGET_IN_PLACE = {
-    "torch": "def set_forget_bias(b, H, value):\n    b[H:2 * H] = value\n    return b\n",
+    "torch": "def set_forget_bias(b_ih, b_hh, H, value):\n    b_ih[H:2 * H] = value\n"
+             "    b_hh[H:2 * H] = 0\n    return b_ih, b_hh\n",
     "tensorflow": "def set_forget_bias(b, H, value):\n    b[H:2 * H].assign(tf.fill([H], float(value)))\n    return b\n",
 }
 
@@ -68,8 +69,9 @@ def test_a_function_that_changes_its_input_in_place_is_wrong(framework):
     ex = _with_variables(EXERCISES["set_forget_bias"])
     verdict = grade(ex, load_function(_FORGET_IN_PLACE[framework], framework), framework)
     assert verdict.status == WRONG and verdict.reason == "mutated-input", str(verdict)
-    assert "your function changed its input `b` in place;" in verdict.message and "\n" not in verdict.message
-    assert ("b.clone()" if framework == "torch" else "tf.concat") in verdict.message
+    name = "b_ih` in place (and 1 more);" if framework == "torch" else "b` in place;"
+    assert f"your function changed its input `{name}" in verdict.message and "\n" not in verdict.message
+    assert ("b_ih.clone()" if framework == "torch" else "tf.concat") in verdict.message
     assert_speaks_only(framework, verdict.message)
     # the reference solution, given the same (mutable) inputs, passes
     assert grade(ex, load_function(ex.solutions[framework], framework), framework).status == CORRECT

@@ -48,7 +48,8 @@ UNSEEN = [
     ("scale_to_radius", "torch", "divided by the Frobenius norm",
      "def scale_to_radius(W, rho):\n    return W * rho / torch.linalg.norm(W)\n"),
     ("set_forget_bias", "torch", "the input gate's block set instead of the forget gate's",
-     "def set_forget_bias(b, H, value):\n    b = b.clone()\n    b[0:H] = value\n    return b\n"),
+     "def set_forget_bias(b_ih, b_hh, H, value):\n    b_ih, b_hh = b_ih.clone(), b_hh.clone()\n"
+     "    b_ih[0:H] = value\n    return b_ih, b_hh\n"),
     ("set_forget_bias", "tensorflow", "the forget block and the one after it set",
      "def set_forget_bias(b, H, value):\n"
      "    return tf.concat([b[:H], tf.fill([2 * H], value), b[3 * H:]], axis=0)\n"),

@@ -41,22 +41,44 @@ _COUNT = {
 }
 CATALOGUE += catalogue_rows("lstm_param_count", _COUNT, "def lstm_param_count(D, H):\n    return {}\n")
 
-_FORGET = {
-    "torch": {
-        "input-block": "    b = b.clone()\n    b[:H] = value\n    return b\n",
-        "candidate-block": "    b = b.clone()\n    b[2 * H:3 * H] = value\n    return b\n",
-        "output-block": "    b = b.clone()\n    b[3 * H:] = value\n    return b\n",
-        "added": "    return torch.cat([b[:H], b[H:2 * H] + value, b[2 * H:]])\n",
-        "whole-vector": "    return torch.full_like(b, value)\n",
-        "one-entry": "    b = b.clone()\n    b[H] = value\n    return b\n",
-    },
-    "tensorflow": {
-        "input-block": "    return tf.concat([tf.fill([H], value), b[H:]], axis=0)\n",
-        "candidate-block": "    return tf.concat([b[:2 * H], tf.fill([H], value), b[3 * H:]], axis=0)\n",
-        "output-block": "    return tf.concat([b[:3 * H], tf.fill([H], value)], axis=0)\n",
-        "added": "    return tf.concat([b[:H], b[H:2 * H] + value, b[2 * H:]], axis=0)\n",
-        "whole-vector": "    return tf.fill(b.shape, value)\n",
-        "one-entry": "    return tf.concat([b[:H], [value], b[H + 1:]], axis=0)\n",
-    },
+_FORGET_TORCH = {
+    "input-block": "    b_ih, b_hh = b_ih.clone(), b_hh.clone()\n    b_ih[:H] = value\n    b_hh[:H] = 0\n",
+    "candidate-block": "    b_ih, b_hh = b_ih.clone(), b_hh.clone()\n    b_ih[2 * H:3 * H] = value\n"
+                       "    b_hh[2 * H:3 * H] = 0\n",
+    "output-block": "    b_ih, b_hh = b_ih.clone(), b_hh.clone()\n    b_ih[3 * H:] = value\n    b_hh[3 * H:] = 0\n",
+    "added": "    b_ih = torch.cat([b_ih[:H], b_ih[H:2 * H] + value, b_ih[2 * H:]])\n",
+    "whole-vector": "    b_ih, b_hh = torch.full_like(b_ih, value), torch.zeros_like(b_hh)\n",
+    "one-entry": "    b_ih, b_hh = b_ih.clone(), b_hh.clone()\n    b_ih[H] = value\n    b_hh[H] = 0\n",
+    "one-bias": "    b_ih = b_ih.clone()\n    b_ih[H:2 * H] = value\n",
+    "both-biases": "    b_ih, b_hh = b_ih.clone(), b_hh.clone()\n    b_ih[H:2 * H] = value\n"
+                   "    b_hh[H:2 * H] = value\n",
 }
-CATALOGUE += catalogue_rows("set_forget_bias", _FORGET, "def set_forget_bias(b, H, value):\n{}")
+_FORGET_TF = {
+    "input-block": "    return tf.concat([tf.fill([H], value), b[H:]], axis=0)\n",
+    "candidate-block": "    return tf.concat([b[:2 * H], tf.fill([H], value), b[3 * H:]], axis=0)\n",
+    "output-block": "    return tf.concat([b[:3 * H], tf.fill([H], value)], axis=0)\n",
+    "added": "    return tf.concat([b[:H], b[H:2 * H] + value, b[2 * H:]], axis=0)\n",
+    "whole-vector": "    return tf.fill(b.shape, value)\n",
+    "one-entry": "    return tf.concat([b[:H], [value], b[H + 1:]], axis=0)\n",
+}
+CATALOGUE += catalogue_rows("set_forget_bias", {"torch": _FORGET_TORCH},
+                            "def set_forget_bias(b_ih, b_hh, H, value):\n{}    return b_ih, b_hh\n")
+CATALOGUE += [("set_forget_bias", "torch", "one-bias",      # the other bias left as it was
+               "def set_forget_bias(b_ih, b_hh, H, value):\n    b_hh = b_hh.clone()\n"
+               "    b_hh[H:2 * H] = value\n    return b_ih, b_hh\n")]
+CATALOGUE += catalogue_rows("set_forget_bias", {"tensorflow": _FORGET_TF}, "def set_forget_bias(b, H, value):\n{}")
+
+# Answers written differently from the reference that must pass all the same: nn.LSTM only uses
+# the sum of its two biases, so any split of value between their forget blocks is right.
+ALSO_CORRECT = [
+    ("set_forget_bias", "torch", "value in b_hh's forget block, 0 in b_ih's",
+     "def set_forget_bias(b_ih, b_hh, H, value):\n    b_ih, b_hh = b_ih.clone(), b_hh.clone()\n"
+     "    b_ih[H:2 * H] = 0\n    b_hh[H:2 * H] = value\n    return b_ih, b_hh\n"),
+    ("set_forget_bias", "torch", "value split half and half, built with torch.cat",
+     "def set_forget_bias(b_ih, b_hh, H, value):\n    half = torch.full((H,), value / 2)\n"
+     "    return (torch.cat([b_ih[:H], half, b_ih[2 * H:]]),\n"
+     "            torch.cat([b_hh[:H], half, b_hh[2 * H:]]))\n"),
+    ("set_forget_bias", "torch", "returned as a list",
+     "def set_forget_bias(b_ih, b_hh, H, value):\n    b_ih, b_hh = b_ih.clone(), b_hh.clone()\n"
+     "    b_ih[H:2 * H], b_hh[H:2 * H] = value, 0.0\n    return [b_ih, b_hh]\n"),
+]

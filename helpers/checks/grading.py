@@ -138,6 +138,8 @@ def _grade(ex: Exercise, answer: Any, fw: str) -> Verdict:
         if isinstance(got_np, Verdict):
             got_np.notes = notes + got_np.notes
             return got_np
+        if ex.compare_as is not None:             # what matters of both, e.g. the sum of two biases
+            expected, got_np = ex.compare_as(expected, fw), ex.compare_as(got_np, fw)
         results.append((case, expected, got_np))
     verdict = _compare(ex, results, fw)
     verdict.notes = notes + verdict.notes
@@ -218,7 +220,12 @@ def _compare(ex: Exercise, results: list, fw: str) -> Verdict:
             wrong = m.fn(*case, fw=fw)
             if wrong is None:
                 continue
-            if not matches(got, _as_outputs(wrong, len(expected))):
+            if ex.compare_as is None:
+                wrong = _as_outputs(wrong, len(expected))
+            else:                                     # the mistake's outputs, seen as the answer's
+                raw = wrong if isinstance(wrong, tuple) else (wrong,)
+                wrong = ex.compare_as(tuple(np.asarray(w) for w in raw), fw)
+            if not matches(got, wrong):
                 break
             applied += 1
         else:

@@ -71,6 +71,9 @@ class Exercise:
                 wrong answer differs ("only at the padded steps", "from step 3 on"); inferred when absent
     blocks:     optional names of the equal blocks an output's last axis is made of, {output index:
                 ("forward", "backward")} or the gates ("r", "z", "n"): "only the z block differs"
+    compare_as: optional (outputs, fw) -> outputs: what is compared, for an answer that can be right
+                in more than one form (two biases that nn.LSTM adds: only their sum matters); applied
+                to the reference's, the learner's and every mistake's outputs (tuples of NumPy arrays)
     must_not_mutate: the learner's function must leave its array/tensor inputs (and lists of them)
                 as they were; one that changes them in place is wrong ("mutated-input"). When off,
                 a change is only noted under the verdict.
@@ -92,6 +95,7 @@ class Exercise:
     output_hint: str | dict[str, str] = ""
     axes: dict = field(default_factory=dict)
     blocks: dict = field(default_factory=dict)
+    compare_as: Callable[[tuple, str], tuple] | None = None
     must_not_mutate: bool = True
     mutation_hint: str | dict[str, str] = ""   # said after "changed its input in place" (why it matters here)
     time_limit: float | None = 10.0

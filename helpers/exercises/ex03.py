@@ -6,6 +6,7 @@ b: (4H,), and the four blocks of z in gate order i, f, g, o (input, forget, cand
 import numpy as np
 
 from helpers.checks import Exercise, Mistake
+from helpers.checks.values import to_framework
 
 _rng = np.random.default_rng(3)
 
@@ -159,40 +160,101 @@ def lstm_param_count(D, H):
 
 
 # --------------------------------------------------------------------------- set_forget_bias
-def forget_bias_reference(b, H, value, fw="numpy"):
-    """b: (4H,) in gate order i, f, g, o -> a copy with the forget block b[H:2H] set to value."""
-    out = b.copy()
+# PyTorch: nn.LSTM adds two bias vectors, bias_ih and bias_hh, so the learner sets the forget block
+# of their sum (value in bias_ih's, 0 in bias_hh's, or any split with that sum); TensorFlow: Keras's
+# LSTM has one bias vector. A case is (b_ih, b_hh, H, value); TensorFlow's learner gets (b_ih, H, value).
+def forget_bias_reference(b_ih, b_hh, H, value, fw="numpy"):
+    """b_ih, b_hh: (4H,) in gate order i, f, g, o. TensorFlow (one bias): a copy of b_ih with the
+    forget block [H:2H] set to value. PyTorch: copies (b_ih with that block = value, b_hh with it = 0)."""
+    out = b_ih.copy()
     out[H:2 * H] = value
-    return out
+    if fw != "torch":
+        return out
+    hh = b_hh.copy()
+    hh[H:2 * H] = 0.0
+    return out, hh
+
+
+def _forget_to_learner(case, fw):
+    b_ih, b_hh, H, value = case
+    if fw == "torch":
+        return to_framework(b_ih, fw), to_framework(b_hh, fw), H, value
+    return to_framework(b_ih, fw), H, value
+
+
+def _forget_sum(outputs, fw):
+    """What nn.LSTM uses of its two biases: their sum (TensorFlow's single bias as it is)."""
+    return (outputs[0] + outputs[1],) if fw == "torch" and len(outputs) == 2 else outputs
 
 
 def _set_block(start, stop, mode="set"):
-    def fn(b, H, value, fw):
-        out = b.copy()
-        if mode == "add":
-            out[start(H):stop(H)] += value
-        else:
-            out[start(H):stop(H)] = value
-        return out
+    """A mistake that changes the wrong slice [start(H):stop(H)] (or adds instead of setting)."""
+    def fn(b_ih, b_hh, H, value, fw):
+        outs = []
+        for b, v in [(b_ih, value)] + ([(b_hh, 0.0)] if fw == "torch" else []):
+            out = b.copy()
+            if mode == "add":
+                out[start(H):stop(H)] += v
+            else:
+                out[start(H):stop(H)] = v
+            outs.append(out)
+        return tuple(outs) if fw == "torch" else outs[0]
     return fn
+
+
+def _torch_only(fn):
+    """A mistake that only PyTorch's two biases allow: fn(b_ih, b_hh, H, value) -> (ih, hh)."""
+    return lambda b_ih, b_hh, H, value, fw: fn(b_ih.copy(), b_hh.copy(), H, value) if fw == "torch" else None
+
+
+def _only_ih(b_ih, b_hh, H, value):
+    b_ih[H:2 * H] = value
+    return b_ih, b_hh
+
+
+def _only_hh(b_ih, b_hh, H, value):
+    b_hh[H:2 * H] = value
+    return b_ih, b_hh
+
+
+def _both(b_ih, b_hh, H, value):
+    b_ih[H:2 * H] = value
+    b_hh[H:2 * H] = value
+    return b_ih, b_hh
+
+
+def _forget_cases():
+    cases = []
+    for n_units, value in [(3, 1.0), (4, -2.0), (2, 0.5)]:
+        b_ih, b_hh = _rng.normal(scale=0.1, size=(2, 4 * n_units))
+        cases.append((b_ih, b_hh, n_units, value))
+    return cases
 
 
 SET_FORGET_BIAS = Exercise(
     id="set_forget_bias",
     blocks={0: ("i", "f", "g", "o")},         # where a wrong answer differs: which gate's block
     title="Set the forget gate's bias",
-    cases=[(_rng.normal(scale=0.1, size=(12,)), 3, 1.0), (_rng.normal(scale=0.1, size=(16,)), 4, -2.0),
-           (_rng.normal(scale=0.1, size=(8,)), 2, 0.5)],
+    cases=_forget_cases(),
     reference=forget_bias_reference,
-    hints=["The bias vector has 4H entries, one block of H per gate, in the order i, f, g, o.",
+    to_learner=_forget_to_learner,
+    compare_as=_forget_sum,
+    output_names=(),
+    output_hint={"torch": "return two vectors, (new b_ih, new b_hh).", "tensorflow": ""},
+    hints=[{"torch": "Each bias vector has 4H entries, one block of H per gate, in the order i, f, g, o; "
+                     "nn.LSTM adds b_ih and b_hh, so the forget gate's bias is b_ih[H:2*H] + b_hh[H:2*H].",
+            "tensorflow": "The bias vector has 4H entries, one block of H per gate, in the order i, f, g, o."},
            "The forget gate is the second block: entries H to 2H - 1, the slice [H:2*H].",
-           "Return a new vector (torch: b.clone() then assign the slice; TensorFlow: tf.concat of three pieces) with that block equal to value."],
+           {"torch": "Clone both vectors; set b_ih's forget block to value and b_hh's to 0, so that their "
+                     "sum is value; return the pair.",
+            "tensorflow": "Return a new vector (tf.concat of three pieces) with that block equal to value."}],
     solutions={
         "torch": '''\
-def set_forget_bias(b, H, value):
-    b = b.clone()              # do not change the caller's tensor
-    b[H:2 * H] = value         # blocks i, f, g, o: the forget gate is the second
-    return b
+def set_forget_bias(b_ih, b_hh, H, value):
+    b_ih, b_hh = b_ih.clone(), b_hh.clone()   # do not change the caller's tensors
+    b_ih[H:2 * H] = value                     # blocks i, f, g, o: the forget gate is the second
+    b_hh[H:2 * H] = 0.0                       # nn.LSTM adds the two: their sum is value
+    return b_ih, b_hh
 ''',
         "tensorflow": '''\
 def set_forget_bias(b, H, value):
@@ -212,8 +274,20 @@ def set_forget_bias(b, H, value):
                 _set_block(lambda H: 0, lambda H: 4 * H)),
         Mistake("one-entry", "The forget gate has H bias entries, one per unit: set the whole slice [H:2*H], not just b[H].",
                 _set_block(lambda H: H, lambda H: H + 1)),
+        Mistake("one-bias", {"torch": "nn.LSTM adds its two biases, so with one of them left as it was the forget "
+                                      "gate's bias is value plus that one's random forget block: set the other's "
+                                      "forget block to 0."},
+                _torch_only(_only_ih)),
+        Mistake("one-bias", {"torch": "nn.LSTM adds its two biases, so with one of them left as it was the forget "
+                                      "gate's bias is value plus that one's random forget block: set the other's "
+                                      "forget block to 0."},
+                _torch_only(_only_hh)),
+        Mistake("both-biases", {"torch": "nn.LSTM adds its two biases: with value in both forget blocks the "
+                                         "forget gate's bias is 2 * value. Put value in one and 0 in the other."},
+                _torch_only(_both)),
     ],
-    error_hint="b is a vector of 4H numbers and H an integer: slice it with [H:2*H].",
+    error_hint={"torch": "b_ih and b_hh are vectors of 4H numbers and H an integer: slice them with [H:2*H].",
+                "tensorflow": "b is a vector of 4H numbers and H an integer: slice it with [H:2*H]."},
 )
 
 EXERCISES = [LSTM_STEP, LSTM_PARAM_COUNT, SET_FORGET_BIAS]
