@@ -308,16 +308,23 @@ def accuracy_by_length_runs(lengths, runs: dict, chance: float, title: str = "")
 
 def state_gradient_norms(h_curves: dict, c_curves: dict, title: str = ""):
     """Gradient norm per time step, log scale, in two panels sharing the y axis:
-    ||dL/dh_t|| (left) and ||dL/dc_t|| (right, the cell state: LSTMs only).
+    ||dL/dh_t|| (left) and ||dL/dc_t|| (right, the cell state: LSTMs only; with no c_curves,
+    one panel).
 
     Each dict maps a label to an array (seeds, T) or (T,); every seed is drawn, one colour per
     label, the same colour for a label in both panels.
     """
     import numpy as np
 
-    fig, (ax_h, ax_c) = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    if c_curves:
+        fig, (ax_h, ax_c) = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    else:                                    # no cell state (vanilla RNN, GRU): one panel
+        fig, ax_h = plt.subplots(figsize=(6.8, 3.8))
+        ax_c = None
     colours = {label: f"C{k}" for k, label in enumerate(dict.fromkeys([*h_curves, *c_curves]))}
     for ax, curves in ((ax_h, h_curves), (ax_c, c_curves)):
+        if ax is None:
+            continue
         for label, norms in curves.items():
             norms = np.atleast_2d(norms)
             for s, row in enumerate(norms):
@@ -327,7 +334,8 @@ def state_gradient_norms(h_curves: dict, c_curves: dict, title: str = ""):
         ax.legend(fontsize=8)
     ax_h.set_ylabel("gradient norm")
     ax_h.set_title(r"$\|\partial L / \partial h_t\|$")
-    ax_c.set_title(r"$\|\partial L / \partial c_t\|$ (the cell state)")
+    if ax_c is not None:
+        ax_c.set_title(r"$\|\partial L / \partial c_t\|$ (the cell state)")
     if title:
         fig.suptitle(title)
     fig.tight_layout()

@@ -136,6 +136,22 @@ def lstm_weights(layer) -> dict[str, np.ndarray]:
             "b": np.asarray(cell.bias)}
 
 
+def hidden_grad_norms(cell, head, x, y) -> np.ndarray:
+    """||dL/dh_t|| for t = 1..T: ``cell`` (a Keras SimpleRNNCell, GRUCell or LSTMCell) reads x
+    (B, T, D) from zero states, the loss is the cross-entropy of head(h_T) against y (B,)."""
+    x = tf.constant(np.asarray(x, np.float32))
+    h = tf.zeros((x.shape[0], cell.units))
+    state = [h, h] if isinstance(cell, keras.layers.LSTMCell) else [h]
+    hs = []
+    with tf.GradientTape() as tape:                          # records every step
+        for x_t in tf.unstack(x, axis=1):                    # x_t: (B, D)
+            h, state = cell(x_t, state)
+            hs.append(h)
+        loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(
+            tf.constant(np.asarray(y)), head(h), from_logits=True))
+    return np.array([float(tf.norm(tf.cast(g, tf.float64))) for g in tape.gradient(loss, hs)])
+
+
 def lstm_gradient_paths(weights: dict, head, x, y) -> dict[str, float]:
     """Split the gradient that reaches the first cell state c_1 into the direct path and the rest.
 

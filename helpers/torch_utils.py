@@ -176,6 +176,23 @@ def lstm_weights(layer) -> dict[str, np.ndarray]:
     return {"W_x": to_numpy(W_ih.T), "W_h": to_numpy(W_hh.T), "b": to_numpy(b)}
 
 
+def hidden_grad_norms(cell, head, x, y) -> np.ndarray:
+    """||dL/dh_t|| for t = 1..T: ``cell`` (nn.RNNCell, nn.GRUCell or nn.LSTMCell) reads x (B, T, D)
+    from zero states, the loss is the cross-entropy of head(h_T) against y (B,); norms in float64."""
+    h = torch.zeros(x.shape[0], cell.hidden_size)
+    c = torch.zeros_like(h)
+    hs = []
+    for x_t in torch.as_tensor(x).unbind(1):                 # x_t: (B, D)
+        if isinstance(cell, nn.LSTMCell):
+            h, c = cell(x_t, (h, c))
+        else:
+            h = cell(x_t, h)
+        h.retain_grad()                                      # keep dL/dh_t after backward()
+        hs.append(h)
+    nn.functional.cross_entropy(head(h), torch.as_tensor(y)).backward()
+    return np.array([s.grad.double().norm().item() for s in hs])
+
+
 def lstm_gradient_paths(weights: dict, head, x, y) -> dict[str, float]:
     """Split the gradient that reaches the first cell state c_1 into the direct path and the rest.
 
