@@ -342,6 +342,41 @@ def state_gradient_norms(h_curves: dict, c_curves: dict, title: str = ""):
     return fig
 
 
+def median_bands(panels: dict, ylabels: dict, hlines: dict | None = None, logy: tuple = (),
+                 title: str = ""):
+    """Several runs per setting, one panel per task, side by side.
+
+    ``panels`` maps a panel title to {label: array (seeds, epochs)}: each label is drawn as the
+    median over its seeds (a line) inside the band from the lowest to the highest seed, one colour
+    per label across all panels. ``ylabels`` and ``hlines`` map a panel title to its y label and to
+    [(value, label)] reference lines; a panel whose title is in ``logy`` has a log y axis.
+    """
+    import numpy as np
+
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.8), squeeze=False)
+    labels = list(dict.fromkeys(label for groups in panels.values() for label in groups))
+    for ax, (name, groups) in zip(axes[0], panels.items()):
+        for label, runs in groups.items():
+            runs = np.atleast_2d(np.asarray(runs, dtype=float))
+            epochs = np.arange(1, runs.shape[1] + 1)
+            colour = f"C{labels.index(label)}"
+            ax.fill_between(epochs, runs.min(0), runs.max(0), color=colour, alpha=0.2, lw=0)
+            ax.plot(epochs, np.median(runs, 0), color=colour, lw=1.5, label=label)
+        for (value, label), ls in zip((hlines or {}).get(name, ()), ["--", ":", "-."]):
+            ax.axhline(value, color="grey", ls=ls, lw=1, label=label)
+        if name in logy:
+            ax.set_yscale("log")
+        ax.set_title(name, fontsize=10)
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel(ylabels.get(name, ""))
+    axes[0][-1].legend(fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
 # ---- topic 04
 def leaky_integrator(z_values, h0: float = 1.0, n: float = -0.5, steps: int = 30, title: str = ""):
     """The GRU's update with its gate z and candidate n held fixed: h_k = n + z^k (h0 - n).

@@ -632,32 +632,63 @@ def _timing_step(model, D: int, y_dtype, task: str):
     return step
 
 
-def time_per_epoch(model, X, y, task: str = "regression", batch_size: int = 50,
-                   batches: int = 5, repeats: int = 3) -> list[float]:
-    """Seconds one training epoch of ``model`` on (X, y) takes on this machine, measured ``repeats`` times.
+def time_train_steps(models: dict, X, y, task: str = "regression", batch_size: int = 50,
+                     batches: int = 5, repeats: int = 7) -> dict[str, list[float]]:
+    """Milliseconds one training step (forward, backward and a plain gradient step on a
+    mini-batch of ``batch_size`` sequences of X (N, T, D), the layers computed as Keras computes
+    them, in one compiled step) takes for each of ``models`` ({name: model}), measured
+    ``repeats`` times each.
 
-    Each measurement times ``batches`` mini-batches (forward, backward and a plain gradient step
-    of the model alone, its layers computed as Keras computes them, in one compiled step) and
-    scales to the len(X) / batch_size mini-batches of an epoch. One untimed warm-up batch comes
-    first; the step is compiled once per model and serves every sequence length. The model's
-    weights change: time a fresh copy, not a trained model.
+    Every model first runs two untimed warm-up steps (the first compiles its step, which then
+    serves every sequence length); then the measurements are interleaved (model 1, model 2, ...,
+    model 1, ...), each the mean over ``batches`` steps, so that a slow spell of the machine
+    falls on every model alike. The weights change: time fresh copies.
+    Returns {name: [ms per step, one per repeat]}.
     """
     import time
 
     X_t, y_t = tf.constant(np.asarray(X, np.float32)), tf.constant(np.asarray(y))
-    step = _timing_step(model, X_t.shape[2], y_t.dtype, task)
     n = max(1, min(len(X) // batch_size, batches))
     batch = [(X_t[i * batch_size:(i + 1) * batch_size], y_t[i * batch_size:(i + 1) * batch_size])
              for i in range(n)]
-    step(*batch[0]).numpy()                           # warm-up (and compile), not timed
-    times = []
+    steps = {name: _timing_step(model, X_t.shape[2], y_t.dtype, task)
+             for name, model in models.items()}
+    for step in steps.values():                       # warm-up (and compile), not timed
+        step(*batch[0]).numpy(), step(*batch[1 % n]).numpy()
+    times = {name: [] for name in models}
     for _ in range(repeats):
-        start = time.perf_counter()
-        for i in range(batches):
-            loss = step(*batch[i % n])
-        loss.numpy()                                  # wait for the last step to finish
-        times.append((time.perf_counter() - start) / batches * len(X) / batch_size)
+        for name, step in steps.items():
+            start = time.perf_counter()
+            for i in range(batches):
+                loss = step(*batch[i % n])
+            loss.numpy()                              # wait for the last step to finish
+            times[name].append((time.perf_counter() - start) / batches * 1e3)
     return times
+
+
+def time_per_epoch(model, X, y, task: str = "regression", batch_size: int = 50,
+                   batches: int = 5, repeats: int = 3) -> list[float]:
+    """Seconds one training epoch of ``model`` on (X, y) takes on this machine, measured ``repeats`` times:
+    ``time_train_steps`` scaled to the len(X) / batch_size mini-batches of an epoch."""
+    ms = time_train_steps({"model": model}, X, y, task, batch_size, batches, repeats)["model"]
+    return [t / 1e3 * len(X) / batch_size for t in ms]
+
+
+def step_ops(layer, D: int) -> dict[str, int]:
+    """The operations one step of a Keras recurrent ``layer`` runs in its forward pass, as
+    TensorFlow compiles it on a CPU (Keras's generic loop: its fused cuDNN kernels exist only on
+    a GPU): {operation type: count} in the body of the loop over time, without constants,
+    identities and no-ops. Input sequences have D features."""
+    from collections import Counter
+
+    fn = tf.function(lambda x: layer(x))
+    graph = fn.get_concrete_function(tf.TensorSpec([None, None, D], tf.float32)).graph
+    bodies = [f for f in graph.as_graph_def().library.function
+              if "while_body" in f.signature.name]
+    if len(bodies) != 1:
+        raise ValueError(f"expected one loop over time, found {len(bodies)}")
+    return dict(Counter(n.op for n in bodies[0].node_def
+                        if n.op not in ("Const", "Identity", "NoOp")))
 
 
 # ---- topic 06: sequence tasks

@@ -405,41 +405,74 @@ def largest_singular_value(W) -> float:
 
 
 # ---- topic 04
-def time_per_epoch(model: nn.Module, X, y, task: str = "regression", batch_size: int = 50,
-                   batches: int = 5, repeats: int = 3) -> list[float]:
-    """Seconds one training epoch of ``model`` on (X, y) takes on this machine, measured ``repeats`` times.
+def time_train_steps(models: dict, X, y, task: str = "regression", batch_size: int = 50,
+                     batches: int = 5, repeats: int = 7) -> dict[str, list[float]]:
+    """Milliseconds one training step (forward, backward and a plain gradient step on a
+    mini-batch of ``batch_size`` sequences of X (N, T, D)) takes for each of ``models``
+    ({name: model}), measured ``repeats`` times each.
 
-    Each measurement times ``batches`` mini-batches (forward, backward and a plain gradient step,
-    the model alone, after one untimed warm-up batch) and scales to the len(X) / batch_size
-    mini-batches of an epoch. The model's weights change: time a fresh copy, not a trained model.
+    Every model first runs two untimed warm-up steps; then the measurements are interleaved
+    (model 1, model 2, ..., model 1, ...), each the mean over ``batches`` steps, so that a
+    slow spell of the machine falls on every model alike. The weights change: time fresh copies.
+    Returns {name: [ms per step, one per repeat]}.
     """
     import time
 
-    device = next(model.parameters()).device
-    X_t, y_t = torch.as_tensor(X).to(device), torch.as_tensor(y).to(device)
-    loss_fn = _task_loss(task)
-    opt = torch.optim.SGD(model.parameters(), lr=1e-3)
-    model.train()
+    def make_step(model):
+        device = next(model.parameters()).device
+        X_t, y_t = torch.as_tensor(X).to(device), torch.as_tensor(y).to(device)
+        n = max(1, len(X) // batch_size)
+        loss_fn, opt = _task_loss(task), torch.optim.SGD(model.parameters(), lr=1e-3)
+        model.train()
 
-    def step(i):
-        xb, yb = X_t[i * batch_size:(i + 1) * batch_size], y_t[i * batch_size:(i + 1) * batch_size]
-        opt.zero_grad()
-        loss_fn(model(xb), yb).backward()
-        opt.step()
+        def step(i):
+            rows = slice((i % n) * batch_size, (i % n + 1) * batch_size)
+            xb, yb = X_t[rows], y_t[rows]
+            opt.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            opt.step()
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+        return step
 
-    step(0)                                            # warm-up, not timed
-    per_epoch = len(X) / batch_size
-    times = []
+    steps = {name: make_step(model) for name, model in models.items()}
+    for step in steps.values():                     # warm-up, not timed
+        step(0), step(1)
+    times = {name: [] for name in models}
     for _ in range(repeats):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        for i in range(batches):
-            step(i % max(1, len(X) // batch_size))
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        times.append((time.perf_counter() - start) / batches * per_epoch)
+        for name, step in steps.items():
+            start = time.perf_counter()
+            for i in range(batches):
+                step(i)
+            times[name].append((time.perf_counter() - start) / batches * 1e3)
     return times
+
+
+def time_per_epoch(model: nn.Module, X, y, task: str = "regression", batch_size: int = 50,
+                   batches: int = 5, repeats: int = 3) -> list[float]:
+    """Seconds one training epoch of ``model`` on (X, y) takes on this machine, measured ``repeats`` times:
+    ``time_train_steps`` scaled to the len(X) / batch_size mini-batches of an epoch."""
+    ms = time_train_steps({"model": model}, X, y, task, batch_size, batches, repeats)["model"]
+    return [t / 1e3 * len(X) / batch_size for t in ms]
+
+
+def operator_calls(fn) -> list[tuple[str, int, float]]:
+    """Run ``fn()`` once under ``torch.profiler`` (CPU) and list the operators it called:
+    [(name, calls, own CPU time in ms)], the most time first. The profiler's own log lines
+    (written to the process's stderr) are kept out of the output."""
+    import os
+    from torch.profiler import ProfilerActivity, profile
+
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    try:
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            fn()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved), os.close(null)
+    rows = [(e.key, e.count, e.self_cpu_time_total / 1e3) for e in prof.key_averages()]
+    return sorted(rows, key=lambda r: -r[2])
 
 
 # ---- topic 06: sequence tasks

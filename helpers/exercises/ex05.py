@@ -423,4 +423,4 @@ def stacked_param_count(D, H, num_layers, bidirectional):
     rtol=0.0,
 )
 
-EXERCISES = [BIDIRECTIONAL_FORWARD, FINAL_STATES, STACKED_PARAM_COUNT]
+EXERCISES = [FINAL_STATES, BIDIRECTIONAL_FORWARD, STACKED_PARAM_COUNT]   # notebook order

@@ -1,0 +1,96 @@
+"""Regenerate topic 04's stored LSTM-vs-GRU comparison: every cell at every learning rate, 3 seeds.
+
+    python tools/lstm_vs_gru_04.py                       # both frameworks (about 25 minutes on 2 cores)
+    python tools/lstm_vs_gru_04.py --framework torch     # one framework: replaces only its rows
+    python tools/lstm_vs_gru_04.py --framework torch --task "adding, T = 50"     # one task
+
+Writes data/lstm_vs_gru_04.csv: for each task of helpers/gru04.TASKS (the adding problem with 50
+and 100 steps, the first-token task with 20 steps), each cell of gru04.CELLS (a vanilla RNN, LSTMs
+of 32 and 28 units with the forget-gate bias at 1, an LSTM of 32 units with it at 2, a GRU of 32
+units), each learning rate of gru04.LEARNING_RATES and each seed (the initial weights and the order
+of the mini-batches): the training loss, the validation and the test value (MSE or accuracy) after
+every epoch. Notebook 04 chooses each cell's learning rate on validation (gru04.summary), shows
+the table and runs one row live. Each framework runs in its own process, as the notebooks do.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from helpers import gru04  # noqa: E402
+from lstm_sweeps_03 import _framework  # noqa: E402
+
+
+def _write(rows: list[dict]):
+    """Replace the stored rows of the same framework and task by ``rows``; torch's rows first."""
+    done = {(r["framework"], r["task"]) for r in rows}
+    old = []
+    if gru04.STORED.exists():
+        with open(gru04.STORED, newline="", encoding="utf-8") as f:
+            old = [r for r in csv.DictReader(f) if (r["framework"], r["task"]) not in done]
+    order = list(gru04.TASKS)
+    rows = sorted(old + rows, key=lambda r: (("torch", "tensorflow").index(r["framework"]),
+                                             order.index(r["task"])))
+    with open(gru04.STORED, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def sweep(framework: str, tasks):
+    """Train every cell at every learning rate from every seed on each of ``tasks``, writing
+    each task's rows as soon as it is done."""
+    fw, seed, _ = _framework(framework)
+    for task in tasks:
+        rows = []
+        p = gru04.TASKS[task]
+        split = gru04.splits(task)
+        for lr in gru04.LEARNING_RATES:
+            start = time.perf_counter()
+            keys, models = [], []
+            for name, (cell, H, b_f) in gru04.CELLS.items():
+                for s in gru04.SEEDS:
+                    seed(s)
+                    keys.append((name, s))
+                    models.append(gru04.seq_model(fw, cell, split[0].shape[2], H, p["C"], b_f))
+            runs = fw.fit_runs(models, *split, task=p["task"], epochs=p["epochs"], lr=lr,
+                               seed=[s for _, s in keys], **gru04.TRAINING)
+            for (name, s), model, run in zip(keys, models, runs):
+                rows.append({"framework": framework, "task": task, "cell": name,
+                             "params": fw.count_params(model), "lr": lr, "seed": s,
+                             "epochs": p["epochs"],
+                             **{f"train_loss_{e + 1}": f"{v:.4f}"
+                                for e, v in enumerate(run["train_loss"])},
+                             **{f"val_{e + 1}": f"{v:.4f}"
+                                for e, v in enumerate(run[f"val_{p['metric']}"])},
+                             **{f"test_{e + 1}": f"{v:.4f}"
+                                for e, v in enumerate(run[f"test_{p['metric']}"])}})
+            print(f"{framework}, {task}, lr {lr}: {time.perf_counter() - start:.0f} s", flush=True)
+        _write(rows)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--framework", choices=("torch", "tensorflow"))
+    ap.add_argument("--task", choices=list(gru04.TASKS), action="append",
+                    help="only this task (repeatable); default: every task")
+    args = ap.parse_args(argv)
+    if args.framework is None:                   # each framework in its own process
+        for framework in ("torch", "tensorflow"):
+            subprocess.run([sys.executable, __file__, "--framework", framework], check=True)
+        return 0
+    sweep(args.framework, args.task or list(gru04.TASKS))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
