@@ -125,21 +125,25 @@ def read(framework: str) -> list[dict]:
 
 def summary(runs: list[dict]) -> dict:
     """Per (task, cell): the learning rate chosen on validation (the best median over the seeds
-    of each run's best validation value) and, at that rate, per seed: the test value at the best
-    validation epoch, the first epoch reaching the task's threshold (None: never) and the last
-    training loss. {(task, cell): {"lr", "params", "test", "first", "train_loss_last",
-    "val_by_lr": {lr: median best validation value}}}."""
+    of each run's best validation value; on a tie, the rate whose runs get there in fewer
+    epochs, the median of their best epochs) and, at that rate, per seed: the test value at the
+    best validation epoch, the first epoch reaching the task's threshold (None: never) and the
+    last training loss. {(task, cell): {"lr", "params", "seeds", "test", "first",
+    "train_loss_last", "val_by_lr": {lr: median best validation value}}}."""
     out = {}
     for task, p in TASKS.items():
         m = p["metric"]
+        sign = 1 if m == "mse" else -1
         for cell in CELLS:
             mine = [r for r in runs if r["task"] == task and r["cell"] == cell]
             if not mine:
                 continue
-            by_lr = {lr: float(np.median([r["val"][best_epoch(r["val"], m)]
-                                          for r in mine if r["lr"] == lr]))
-                     for lr in sorted({r["lr"] for r in mine})}
-            lr = min(by_lr, key=by_lr.get) if m == "mse" else max(by_lr, key=by_lr.get)
+            rates = sorted({r["lr"] for r in mine})
+            best = {lr: [(r["val"][best_epoch(r["val"], m)], best_epoch(r["val"], m))
+                         for r in mine if r["lr"] == lr] for lr in rates}
+            by_lr = {lr: float(np.median([v for v, _ in best[lr]])) for lr in rates}
+            lr = min(rates, key=lambda lr: (sign * by_lr[lr],
+                                            float(np.median([e for _, e in best[lr]]))))
             chosen = sorted((r for r in mine if r["lr"] == lr), key=lambda r: r["seed"])
             out[task, cell] = {
                 "lr": lr, "params": chosen[0]["params"], "val_by_lr": by_lr,

@@ -1,6 +1,6 @@
 """Regenerate topic 04's stored LSTM-vs-GRU comparison: every cell at every learning rate, 3 seeds.
 
-    python tools/lstm_vs_gru_04.py                       # both frameworks (about 25 minutes on 2 cores)
+    python tools/lstm_vs_gru_04.py                       # both frameworks (about 15 minutes on 2 cores)
     python tools/lstm_vs_gru_04.py --framework torch     # one framework: replaces only its rows
     python tools/lstm_vs_gru_04.py --framework torch --task "adding, T = 50"     # one task
 
@@ -67,11 +67,11 @@ def sweep(framework: str, tasks):
                 rows.append({"framework": framework, "task": task, "cell": name,
                              "params": fw.count_params(model), "lr": lr, "seed": s,
                              "epochs": p["epochs"],
-                             **{f"train_loss_{e + 1}": f"{v:.4f}"
+                             **{f"train_loss_{e + 1}": f"{v:.4g}"
                                 for e, v in enumerate(run["train_loss"])},
-                             **{f"val_{e + 1}": f"{v:.4f}"
+                             **{f"val_{e + 1}": f"{v:.4g}"
                                 for e, v in enumerate(run[f"val_{p['metric']}"])},
-                             **{f"test_{e + 1}": f"{v:.4f}"
+                             **{f"test_{e + 1}": f"{v:.4g}"
                                 for e, v in enumerate(run[f"test_{p['metric']}"])}})
             print(f"{framework}, {task}, lr {lr}: {time.perf_counter() - start:.0f} s", flush=True)
         _write(rows)
