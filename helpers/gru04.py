@@ -91,11 +91,6 @@ def seq_model(fw, cell: str, D: int, H: int, C: int = 1, forget_bias: float | No
     return SeqModel()
 
 
-def better(metric: str):
-    """The comparison under which a value of ``metric`` ("mse" or "acc") is better than another."""
-    return (lambda a, b: a < b) if metric == "mse" else (lambda a, b: a > b)
-
-
 def best_epoch(values, metric: str) -> int:
     """The index of the best epoch of a validation curve: the lowest MSE or highest accuracy."""
     return int(np.argmin(values) if metric == "mse" else np.argmax(values))

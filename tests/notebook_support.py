@@ -38,3 +38,11 @@ def check_calls(nb) -> list[tuple[int, str, str | None]]:
     """(cell index, exercise id, framework or None) for every ``check("id", "framework")`` call."""
     return [(i, m.group(1), m.group(2)) for i, c in enumerate(nb.cells) if c.cell_type == "code"
             for m in CHECK_CALL.finditer(c.source)]
+
+
+def cell_output(notebook: str, marker: str) -> str:
+    """The stored text output of the one code cell of notebooks/<notebook> whose source has marker."""
+    nb = read(ROOT / "notebooks" / notebook)
+    cells = [c for c in nb.cells if c.cell_type == "code" and marker in c.source]
+    assert len(cells) == 1, marker
+    return "".join(o.get("text", "") for o in cells[0].outputs)

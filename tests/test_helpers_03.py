@@ -367,15 +367,7 @@ def test_lstm_gradient_paths_agree_between_frameworks():
 
 
 # --------------------------------------------------------------------------- notebook 03's live rows
-def _cell_output(notebook: str, marker: str) -> str:
-    """The stored text output of the one code cell of notebooks/<notebook> whose source has marker."""
-    import json
-    from pathlib import Path
-
-    nb = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / notebook).read_text())
-    cells = [c for c in nb["cells"] if c["cell_type"] == "code" and marker in "".join(c["source"])]
-    assert len(cells) == 1, marker
-    return "".join("".join(o.get("text", "")) for o in cells[0]["outputs"])
+from notebook_support import cell_output as _cell_output  # noqa: E402
 
 
 FRAMEWORKS_03 = [("torch", "03_lstm_pytorch.ipynb"), ("tensorflow", "03_lstm_tensorflow.ipynb")]

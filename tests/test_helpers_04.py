@@ -87,7 +87,7 @@ def test_torch_operator_calls_name_the_fused_lstm_kernel_and_not_the_grus():
         assert all(n >= 1 and t >= 0 for _, n, t in calls)
         assert [t for _, _, t in calls] == sorted((t for _, _, t in calls), reverse=True)
         names[kind] = {name for name, _, _ in calls}
-    assert f"aten::{'gru'}" in names["GRU"] and "aten::mkldnn_rnn_layer" not in names["GRU"]
+    assert "aten::gru" in names["GRU"] and "aten::mkldnn_rnn_layer" not in names["GRU"]
     if torch.backends.mkldnn.is_available():
         assert "aten::mkldnn_rnn_layer" in names["LSTM"]
         torch.backends.mkldnn.enabled = False
@@ -181,15 +181,7 @@ def test_median_bands_draws_a_median_and_a_band_per_label():
 FRAMEWORKS_04 = [("torch", "04_gru_pytorch.ipynb"), ("tensorflow", "04_gru_tensorflow.ipynb")]
 
 
-def _cell_output(notebook: str, marker: str) -> str:
-    """The stored text output of the one code cell of notebooks/<notebook> whose source has marker."""
-    import json
-    from pathlib import Path
-
-    nb = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / notebook).read_text())
-    cells = [c for c in nb["cells"] if c["cell_type"] == "code" and marker in "".join(c["source"])]
-    assert len(cells) == 1, marker
-    return "".join("".join(o.get("text", "")) for o in cells[0]["outputs"])
+from notebook_support import cell_output as _cell_output  # noqa: E402
 
 
 @pytest.mark.parametrize("framework, notebook", FRAMEWORKS_04)

@@ -136,12 +136,14 @@ def forget_bias(framework: str) -> list[dict]:
     return rows
 
 
-def _write(path: Path, rows: list[dict], framework: str):
-    """Replace ``framework``'s rows of the CSV at ``path`` by ``rows``; torch's rows first."""
+def _write(path: Path, rows: list[dict], keys: tuple = ("framework",)):
+    """Replace the rows of the CSV at ``path`` that share ``keys`` with one of ``rows`` by
+    ``rows``, keeping the others as written; torch's rows first."""
+    done = {tuple(str(r[k]) for k in keys) for r in rows}
     old = []
-    if path.exists():                            # the other framework's rows, as written
+    if path.exists():
         with open(path, newline="", encoding="utf-8") as f:
-            old = [r for r in csv.DictReader(f) if r["framework"] != framework]
+            old = [r for r in csv.DictReader(f) if tuple(r[k] for k in keys) not in done]
     rows = sorted(old + rows, key=lambda r: ("torch", "tensorflow").index(r["framework"]))
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
@@ -157,9 +159,9 @@ def main(argv=None) -> int:
         for framework in ("torch", "tensorflow"):
             subprocess.run([sys.executable, __file__, "--framework", framework], check=True)
         return 0
-    _write(ROOT / "data" / "gradient_paths_03.csv", gradient_paths(args.framework), args.framework)
-    _write(ROOT / "data" / "first_token_03.csv", first_token(args.framework), args.framework)
-    _write(ROOT / "data" / "forget_bias_03.csv", forget_bias(args.framework), args.framework)
+    _write(ROOT / "data" / "gradient_paths_03.csv", gradient_paths(args.framework))
+    _write(ROOT / "data" / "first_token_03.csv", first_token(args.framework))
+    _write(ROOT / "data" / "forget_bias_03.csv", forget_bias(args.framework))
     return 0
 
 

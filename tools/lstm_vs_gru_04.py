@@ -15,7 +15,6 @@ the table and runs one row live. Each framework runs in its own process, as the 
 from __future__ import annotations
 
 import argparse
-import csv
 import subprocess
 import sys
 import time
@@ -26,23 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
 from helpers import gru04  # noqa: E402
-from lstm_sweeps_03 import _framework  # noqa: E402
-
-
-def _write(rows: list[dict]):
-    """Replace the stored rows of the same framework and task by ``rows``; torch's rows first."""
-    done = {(r["framework"], r["task"]) for r in rows}
-    old = []
-    if gru04.STORED.exists():
-        with open(gru04.STORED, newline="", encoding="utf-8") as f:
-            old = [r for r in csv.DictReader(f) if (r["framework"], r["task"]) not in done]
-    order = list(gru04.TASKS)
-    rows = sorted(old + rows, key=lambda r: (("torch", "tensorflow").index(r["framework"]),
-                                             order.index(r["task"])))
-    with open(gru04.STORED, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+from lstm_sweeps_03 import _framework, _write  # noqa: E402
 
 
 def sweep(framework: str, tasks):
@@ -74,7 +57,7 @@ def sweep(framework: str, tasks):
                              **{f"test_{e + 1}": f"{v:.4g}"
                                 for e, v in enumerate(run[f"test_{p['metric']}"])}})
             print(f"{framework}, {task}, lr {lr}: {time.perf_counter() - start:.0f} s", flush=True)
-        _write(rows)
+        _write(gru04.STORED, rows, keys=("framework", "task"))
 
 
 def main(argv=None) -> int:
