@@ -24,7 +24,7 @@ import browser_support as bs
 
 NOTEBOOKS = bs.course_notebooks()
 RUN_TIMEOUT_S = 420          # kernel start + Run All; notebooks take up to ~60 s on 2 busy cores
-UI_TIMEOUT_MS = 20_000       # one widget round trip (click -> kernel -> new widget value)
+UI_TIMEOUT_MS = 45_000       # one widget round trip (click -> kernel -> new widget value), on a loaded machine
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|Cell In\[\d+\]|^\s*-{20,}\s*$"
                        r"|^\s*\w*(Error|Exception|SystemExit)\b", re.MULTILINE)
 RAW_MARKUP = re.compile(r"</?[a-zA-Z][^>]*>|\$[^$]+\$|\\\(")
