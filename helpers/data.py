@@ -140,6 +140,23 @@ def adding_problem(n: int, seq_len: int = 50, seed: int = 0) -> tuple[np.ndarray
     return np.stack([values, markers], axis=-1), y.astype(np.float32)
 
 
+
+# --------------------------------------------------------------------------- topic 05
+def sign_agreement_task(n: int, seq_len: int = 30, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Count the steps at which two inputs agree in sign: a task for depth.
+
+    Each step has two features drawn from a standard normal. A step "agrees" when both have the
+    same sign (x1 * x2 > 0), which is the XOR of two signs: no single linear threshold on the
+    step's inputs computes it. The target is (agreeing steps - disagreeing steps) / (2 sqrt(T)),
+    scaled so that its mean is 0 and its variance 1/4: predicting 0 gives an MSE of about 0.25.
+
+    Returns X: (n, seq_len, 2) float32, y: (n,) float32.
+    """
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, seq_len, 2)).astype(np.float32)
+    agree = np.sign(X[..., 0] * X[..., 1])                        # (n, T): +1 or -1
+    return X, (agree.sum(axis=1) / (2 * np.sqrt(seq_len))).astype(np.float32)
+
 # ---- topic 02 (revision)
 def echo_stream(n: int, seq_len: int, delay: int = 3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """A long stream for truncated BPTT: the target at step t is the input from ``delay`` steps back.

@@ -102,11 +102,13 @@ def first_reaching(values, metric: str, threshold: float) -> int | None:
     return next((e + 1 for e, v in enumerate(values) if ok(v)), None)
 
 
-def read(framework: str) -> list[dict]:
-    """The stored runs of ``framework`` ("torch" or "tensorflow"): one dict per run, {"task",
-    "cell", "params", "lr", "seed", "train_loss", "val", "test" (one value per epoch)}."""
+def read(framework: str, path: Path = STORED) -> list[dict]:
+    """The stored runs of ``framework`` ("torch" or "tensorflow") in ``path`` (this topic's CSV,
+    or another sweep stored the same way): one dict per run, {"task", "cell", "params", "lr",
+    "seed", "train_loss", "val", "test" (one value per epoch)}, and where stored "ms_per_step",
+    "ms_min", "ms_max" (a training step's time: median, min and max of the repeats)."""
     runs = []
-    with open(STORED, newline="", encoding="utf-8") as f:
+    with open(path, newline="", encoding="utf-8") as f:
         for r in csv.DictReader(f):
             if r["framework"] != framework:
                 continue
@@ -114,22 +116,25 @@ def read(framework: str) -> list[dict]:
             runs.append({"task": r["task"], "cell": r["cell"], "params": int(r["params"]),
                          "lr": float(r["lr"]), "seed": int(r["seed"]),
                          **{k: [float(r[f"{k}_{e}"]) for e in range(1, E + 1)]
-                            for k in ("train_loss", "val", "test")}})
+                            for k in ("train_loss", "val", "test")},
+                         **{k: float(r[k]) for k in ("ms_per_step", "ms_min", "ms_max")
+                            if r.get(k)}})
     return runs
 
 
-def summary(runs: list[dict]) -> dict:
+def summary(runs: list[dict], tasks: dict = TASKS, cells=CELLS) -> dict:
     """Per (task, cell): the learning rate chosen on validation (the best median over the seeds
     of each run's best validation value; on a tie, the rate whose runs get there in fewer
     epochs, the median of their best epochs) and, at that rate, per seed: the test value at the
     best validation epoch, the first epoch reaching the task's threshold (None: never) and the
     last training loss. {(task, cell): {"lr", "params", "seeds", "test", "first",
-    "train_loss_last", "val_by_lr": {lr: median best validation value}}}."""
+    "train_loss_last", "val_by_lr": {lr: median best validation value}}}. ``tasks`` and
+    ``cells``: another sweep's settings, stored the same way."""
     out = {}
-    for task, p in TASKS.items():
+    for task, p in tasks.items():
         m = p["metric"]
         sign = 1 if m == "mse" else -1
-        for cell in CELLS:
+        for cell in cells:
             mine = [r for r in runs if r["task"] == task and r["cell"] == cell]
             if not mine:
                 continue
@@ -145,5 +150,7 @@ def summary(runs: list[dict]) -> dict:
                 "seeds": [r["seed"] for r in chosen],
                 "test": [r["test"][best_epoch(r["val"], m)] for r in chosen],
                 "first": [first_reaching(r["val"], m, p["threshold"]) for r in chosen],
-                "train_loss_last": [r["train_loss"][-1] for r in chosen]}
+                "train_loss_last": [r["train_loss"][-1] for r in chosen],
+                **{k: chosen[0][k] for k in ("ms_per_step", "ms_min", "ms_max")
+                   if k in chosen[0]}}
     return out

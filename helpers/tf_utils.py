@@ -4,6 +4,8 @@ Importing this module quiets TensorFlow's C++ logs (before TensorFlow loads) and
 """
 from __future__ import annotations
 
+import logging
+
 from helpers.course import SEED, quiet_framework_logs
 from helpers.liveline import LiveLine
 
@@ -610,6 +612,14 @@ def largest_singular_value(W) -> float:
 _TIMING_STEPS: dict = {}          # id(model) -> (model, task, its compiled training step)
 
 
+class _NotRetracing(logging.Filter):
+    """Drops TensorFlow's "triggered tf.function retracing" warning, which counts the first
+    compilation of each model's own step as a retrace once five or more models are timed."""
+
+    def filter(self, record):
+        return "tf.function retracing" not in record.getMessage()
+
+
 def _timing_step(model, D: int, y_dtype, task: str):
     """One compiled training step of ``model`` for any batch size and sequence length (compiled once).
     Labels y are (B,), or (B, T) for tagging."""
@@ -653,8 +663,13 @@ def time_train_steps(models: dict, X, y, task: str = "regression", batch_size: i
              for i in range(n)]
     steps = {name: _timing_step(model, X_t.shape[2], y_t.dtype, task)
              for name, model in models.items()}
-    for step in steps.values():                       # warm-up (and compile), not timed
-        step(*batch[0]).numpy(), step(*batch[1 % n]).numpy()
+    quiet = _NotRetracing()              # one compiled step per model is not a retrace
+    tf.get_logger().addFilter(quiet)
+    try:
+        for step in steps.values():                   # warm-up (and compile), not timed
+            step(*batch[0]).numpy(), step(*batch[1 % n]).numpy()
+    finally:
+        tf.get_logger().removeFilter(quiet)
     times = {name: [] for name in models}
     for _ in range(repeats):
         for name, step in steps.items():

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -145,8 +146,17 @@ def _write(path: Path, rows: list[dict], keys: tuple = ("framework",)):
         with open(path, newline="", encoding="utf-8") as f:
             old = [r for r in csv.DictReader(f) if tuple(r[k] for k in keys) not in done]
     rows = sorted(old + rows, key=lambda r: ("torch", "tensorflow").index(r["framework"]))
+    keys = list(dict.fromkeys(k for r in rows for k in r))     # rows may differ in epochs
+
+    def column(key):                    # settings, then each series epoch by epoch, then the rest
+        series = re.fullmatch(r"(train_loss|val|test)_(\d+)", key)
+        if series:
+            return (1, ("train_loss", "val", "test").index(series[1]), int(series[2]))
+        return (0 if key in rows[0] and not key.startswith("ms_") else 2, keys.index(key), 0)
+
     with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer = csv.DictWriter(f, fieldnames=sorted(keys, key=column), restval="",
+                                lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
 
