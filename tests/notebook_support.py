@@ -46,3 +46,29 @@ def cell_output(notebook: str, marker: str) -> str:
     cells = [c for c in nb.cells if c.cell_type == "code" and marker in c.source]
     assert len(cells) == 1, marker
     return "".join(o.get("text", "") for o in cells[0].outputs)
+
+
+def check_live_row(text: str, stored: list[dict], lr: float, seeds, ratio: float,
+                   threshold: float = 0.05) -> None:
+    """A notebook's live run of one stored sweep row, printed as 'learning rate {lr}, seed 0'
+    then 'live: ...' and 'stored: ...' (validation MSE per epoch), against ``stored`` (the
+    sweep's runs of that model at that rate, one per seed, as ``gru04.read`` returns them):
+    the notebook read its row; the live run crosses ``threshold`` within an epoch of the stored
+    seed 0 and ends within ``ratio`` of the stored seeds' range at the same epoch."""
+    import pytest
+
+    from helpers import gru04
+
+    live = [float(v) for v in re.search(r"^live:\s+([\d.e+\- ]+)", text, re.M)[1].split()]
+    shown = [float(v) for v in re.search(r"^stored:\s+([\d.e+\- ]+)", text, re.M)[1].split()]
+    assert re.search(rf"learning rate {lr:.0e}, seed 0", text), text
+    assert sorted(r["seed"] for r in stored) == list(seeds)
+    seed0 = next(r for r in stored if r["seed"] == 0)
+    E = len(live)
+    assert shown == pytest.approx(seed0["val"][:E], rel=1e-2)       # the notebook read its row
+    first_live = gru04.first_reaching(live, "mse", threshold)
+    first_stored = gru04.first_reaching(seed0["val"][:E], "mse", threshold)
+    assert first_live is not None and first_stored is not None
+    assert abs(first_live - first_stored) <= 1
+    last = [r["val"][E - 1] for r in stored]
+    assert min(last) / ratio <= live[-1] <= ratio * max(last)

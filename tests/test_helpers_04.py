@@ -181,35 +181,21 @@ def test_median_bands_draws_a_median_and_a_band_per_label():
 FRAMEWORKS_04 = [("torch", "04_gru_pytorch.ipynb"), ("tensorflow", "04_gru_tensorflow.ipynb")]
 
 
-from notebook_support import cell_output as _cell_output  # noqa: E402
+from notebook_support import cell_output as _cell_output, check_live_row  # noqa: E402
 
 
 @pytest.mark.parametrize("framework, notebook", FRAMEWORKS_04)
 def test_notebook_04_live_gru_run_lands_on_its_stored_row(framework, notebook):
     """The live GRU run (adding problem, T = 50, the chosen rate, seed 0) must cross MSE 0.05
     within an epoch of its stored twin and end inside the stored seeds' range (x3 either way)."""
-    import re
-
     from helpers import gru04
 
     text = _cell_output(notebook, "one run of the stored sweep, live")
-    live = [float(v) for v in re.search(r"live:\s+([\d.e+\- ]+)", text)[1].split()]
-    shown = [float(v) for v in re.search(r"stored:\s+([\d.e+\- ]+)", text)[1].split()]
     task, cell = "adding, T = 50", "GRU, 32"
     chosen = gru04.summary(gru04.read(framework))[task, cell]["lr"]
-    assert re.search(rf"learning rate {chosen:.0e}, seed 0", text), text
     stored = [r for r in gru04.read(framework)
               if r["task"] == task and r["cell"] == cell and r["lr"] == chosen]
-    assert sorted(r["seed"] for r in stored) == list(gru04.SEEDS)
-    seed0 = next(r for r in stored if r["seed"] == 0)
-    E = len(live)
-    assert shown == pytest.approx(seed0["val"][:E], rel=1e-2)       # the notebook read its row
-    first_live = gru04.first_reaching(live, "mse", 0.05)
-    first_stored = gru04.first_reaching(seed0["val"][:E], "mse", 0.05)
-    assert first_live is not None and first_stored is not None
-    assert abs(first_live - first_stored) <= 1
-    last = [r["val"][E - 1] for r in stored]
-    assert min(last) / 3 <= live[-1] <= 3 * max(last)
+    check_live_row(text, stored, chosen, gru04.SEEDS, ratio=3)
 
 
 @pytest.mark.parametrize("framework", ["torch", "tensorflow"])

@@ -116,24 +116,12 @@ def test_notebook_05_live_depth_run_lands_on_its_stored_row(framework, notebook)
     import re
 
     from helpers import depth05, gru04
-    from notebook_support import cell_output
+    from notebook_support import cell_output, check_live_row
 
     text = cell_output(notebook, "one run of the stored sweep, live")
     name = re.search(r"live: (.+) on the sign-agreement count", text)[1]
-    live = [float(v) for v in re.search(r"^live:\s+([\d.e+\- ]+)", text, re.M)[1].split()]
-    shown = [float(v) for v in re.search(r"^stored:\s+([\d.e+\- ]+)", text, re.M)[1].split()]
     task = "sign agreement, T = 30"
     runs = gru04.read(framework, depth05.STORED)
     chosen = gru04.summary(runs, depth05.TASKS, depth05.MODELS)[task, name]["lr"]
-    assert re.search(rf"learning rate {chosen:.0e}, seed 0", text), text
     stored = [r for r in runs if r["task"] == task and r["cell"] == name and r["lr"] == chosen]
-    assert sorted(r["seed"] for r in stored) == list(depth05.SEEDS)
-    seed0 = next(r for r in stored if r["seed"] == 0)
-    E = len(live)
-    assert shown == pytest.approx(seed0["val"][:E], rel=1e-2)       # the notebook read its row
-    first_live = gru04.first_reaching(live, "mse", 0.05)
-    first_stored = gru04.first_reaching(seed0["val"][:E], "mse", 0.05)
-    assert first_live is not None and first_stored is not None
-    assert abs(first_live - first_stored) <= 1
-    last = [r["val"][E - 1] for r in stored]
-    assert min(last) / 1.5 <= live[-1] <= 1.5 * max(last)
+    check_live_row(text, stored, chosen, depth05.SEEDS, ratio=1.5)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +31,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from helpers import depth05  # noqa: E402
 from lstm_sweeps_03 import _framework, _write  # noqa: E402
+from lstm_vs_gru_04 import train_grid  # noqa: E402
 
 
 def sweep(framework: str, tasks):
@@ -39,31 +39,14 @@ def sweep(framework: str, tasks):
     every model, and write each task's rows as soon as it is done."""
     fw, seed, _ = _framework(framework)
     for task in tasks:
-        rows = []
         p = depth05.TASKS[task]
         split = depth05.splits(task)
         D = split[0].shape[2]
-        for lr in depth05.LEARNING_RATES:
-            start = time.perf_counter()
-            keys, models = [], []
-            for name, (H, layers, dropout) in depth05.MODELS.items():
-                for s in depth05.SEEDS:
-                    seed(s)
-                    keys.append((name, s))
-                    models.append(depth05.deep_gru(fw, D, H, layers, dropout))
-            runs = fw.fit_runs(models, *split, task=p["task"], epochs=p["epochs"], lr=lr,
-                               seed=[s for _, s in keys], **depth05.TRAINING)
-            for (name, s), model, run in zip(keys, models, runs):
-                rows.append({"framework": framework, "task": task, "cell": name,
-                             "params": fw.count_params(model), "lr": lr, "seed": s,
-                             "epochs": p["epochs"],
-                             **{f"train_loss_{e + 1}": f"{v:.4g}"
-                                for e, v in enumerate(run["train_loss"])},
-                             **{f"val_{e + 1}": f"{v:.4g}"
-                                for e, v in enumerate(run["val_mse"])},
-                             **{f"test_{e + 1}": f"{v:.4g}"
-                                for e, v in enumerate(run["test_mse"])}})
-            print(f"{framework}, {task}, lr {lr}: {time.perf_counter() - start:.0f} s", flush=True)
+        builders = {name: (lambda H=H, layers=layers, dropout=dropout:
+                           depth05.deep_gru(fw, D, H, layers, dropout))
+                    for name, (H, layers, dropout) in depth05.MODELS.items()}
+        rows = train_grid(fw, seed, framework, task, p, split, builders,
+                          depth05.LEARNING_RATES, depth05.SEEDS, depth05.TRAINING)
         _write(depth05.STORED, timed(fw, seed, task, rows), keys=("framework", "task"))
 
 

@@ -28,35 +28,51 @@ from helpers import gru04  # noqa: E402
 from lstm_sweeps_03 import _framework, _write  # noqa: E402
 
 
+def train_grid(fw, seed, framework: str, task: str, p: dict, split, builders: dict,
+               rates, seeds, training: dict) -> list[dict]:
+    """Train the model of every builder ({name: build() -> a fresh model}) at every learning
+    rate of ``rates`` from every seed of ``seeds`` (``seed(s)`` before each build: the initial
+    weights; and the order of the batches) on ``split`` (train, val, test) of ``task`` (settings
+    ``p``: "task", "epochs", "metric"); the models of one rate train side by side. One CSV row
+    per run: its settings and the training loss, validation and test value after every epoch."""
+    rows = []
+    for lr in rates:
+        start = time.perf_counter()
+        keys, models = [], []
+        for name, build in builders.items():
+            for s in seeds:
+                seed(s)
+                keys.append((name, s))
+                models.append(build())
+        runs = fw.fit_runs(models, *split, task=p["task"], epochs=p["epochs"], lr=lr,
+                           seed=[s for _, s in keys], **training)
+        for (name, s), model, run in zip(keys, models, runs):
+            rows.append({"framework": framework, "task": task, "cell": name,
+                         "params": fw.count_params(model), "lr": lr, "seed": s,
+                         "epochs": p["epochs"],
+                         **{f"train_loss_{e + 1}": f"{v:.4g}"
+                            for e, v in enumerate(run["train_loss"])},
+                         **{f"val_{e + 1}": f"{v:.4g}"
+                            for e, v in enumerate(run[f"val_{p['metric']}"])},
+                         **{f"test_{e + 1}": f"{v:.4g}"
+                            for e, v in enumerate(run[f"test_{p['metric']}"])}})
+        print(f"{framework}, {task}, lr {lr}: {time.perf_counter() - start:.0f} s", flush=True)
+    return rows
+
+
 def sweep(framework: str, tasks):
     """Train every cell at every learning rate from every seed on each of ``tasks``, writing
     each task's rows as soon as it is done."""
     fw, seed, _ = _framework(framework)
     for task in tasks:
-        rows = []
         p = gru04.TASKS[task]
         split = gru04.splits(task)
-        for lr in gru04.LEARNING_RATES:
-            start = time.perf_counter()
-            keys, models = [], []
-            for name, (cell, H, b_f) in gru04.CELLS.items():
-                for s in gru04.SEEDS:
-                    seed(s)
-                    keys.append((name, s))
-                    models.append(gru04.seq_model(fw, cell, split[0].shape[2], H, p["C"], b_f))
-            runs = fw.fit_runs(models, *split, task=p["task"], epochs=p["epochs"], lr=lr,
-                               seed=[s for _, s in keys], **gru04.TRAINING)
-            for (name, s), model, run in zip(keys, models, runs):
-                rows.append({"framework": framework, "task": task, "cell": name,
-                             "params": fw.count_params(model), "lr": lr, "seed": s,
-                             "epochs": p["epochs"],
-                             **{f"train_loss_{e + 1}": f"{v:.4g}"
-                                for e, v in enumerate(run["train_loss"])},
-                             **{f"val_{e + 1}": f"{v:.4g}"
-                                for e, v in enumerate(run[f"val_{p['metric']}"])},
-                             **{f"test_{e + 1}": f"{v:.4g}"
-                                for e, v in enumerate(run[f"test_{p['metric']}"])}})
-            print(f"{framework}, {task}, lr {lr}: {time.perf_counter() - start:.0f} s", flush=True)
+        D = split[0].shape[2]
+        builders = {name: (lambda cell=cell, H=H, b_f=b_f:
+                           gru04.seq_model(fw, cell, D, H, p["C"], b_f))
+                    for name, (cell, H, b_f) in gru04.CELLS.items()}
+        rows = train_grid(fw, seed, framework, task, p, split, builders,
+                          gru04.LEARNING_RATES, gru04.SEEDS, gru04.TRAINING)
         _write(gru04.STORED, rows, keys=("framework", "task"))
 
 
