@@ -505,7 +505,8 @@ def forecasts(months, values, n_history: int, predictions: dict, ylabel: str, ti
     ax.plot(values, color="black", lw=1.6, label="observed")
     ax.axvline(n_history - 0.5, color="grey", ls=":", lw=1)
     steps = np.arange(n_history, len(values))
-    styles = {"naive": ("C7", "--"), "seasonal naive": ("C2", "--")}
+    styles = {"naive": ("C7", "--"), "seasonal naive": ("C2", "--"),
+              "linear autoregression": ("C0", "-.")}
     for k, (label, f) in enumerate(predictions.items()):
         color, ls = styles.get(label, (f"C{k % 3}" if label.startswith("GRU") else f"C{k}", "-"))
         if label.startswith("GRU"):

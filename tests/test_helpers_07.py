@@ -102,44 +102,44 @@ def test_kneser_ney_beats_add_k_on_held_out_words():
 
 
 def test_seasonal_difference_is_exact_on_a_trend_plus_a_yearly_cycle():
-    from helpers import baselines
+    from helpers import forecast
 
     t = np.arange(60)
     series = 300 + 0.1 * t + np.sin(2 * np.pi * t / 12) + (t % 12 == 3)   # any 12-month shape
     ts = np.arange(13, 60)
-    assert np.allclose(baselines.seasonal_difference(series, ts), series[ts])
+    assert np.allclose(forecast.seasonal_difference(series, ts), series[ts])
     assert not np.allclose(series[ts - 1], series[ts])                     # naive is not exact
     with pytest.raises(ValueError):
-        baselines.seasonal_difference(series, [12])
+        forecast.seasonal_difference(series, [12])
 
 
 def test_autoregression_recovers_a_noiseless_ar2_with_bias():
-    from helpers import baselines
+    from helpers import forecast
 
     x = [1.0, -0.5]
     for _ in range(60):
         x.append(0.6 * x[-1] - 0.3 * x[-2] + 0.2)
     series = np.asarray(x)
     X, y = data.windows(series, 2, 1, 2, 30)                       # (28, 2): x[t-2], x[t-1]
-    coef = baselines.fit_autoregression(X, y)
+    coef = forecast.fit_autoregression(X, y)
     assert coef.shape == (3,) and np.allclose(coef, [-0.3, 0.6, 0.2], atol=1e-8)
-    assert np.allclose(baselines.predict_autoregression(coef, X), y)
+    assert np.allclose(forecast.predict_autoregression(coef, X), y)
 
 
 def test_co2_baselines_a_forecaster_tries_first():
     """On 07's test months (1996-2001): a linear autoregression on 24 monthly changes and the
     seasonal-difference forecast, the baselines the GRU forecaster must be compared with."""
-    from helpers import baselines
+    from helpers import forecast
 
     months, co2 = data.load_co2()
     i_val, i_test = months.index("1990-01"), months.index("1996-01")
     change = np.diff(co2, prepend=np.nan)
-    coef = baselines.fit_autoregression(*data.windows(change, 24, 1, 25, i_val))
+    coef = forecast.fit_autoregression(*data.windows(change, 24, 1, 25, i_val))
     X_test, _ = data.windows(change, 24, 1, i_test, len(co2))
     t = np.arange(i_test, len(co2))
-    ar = co2[t - 1] + baselines.predict_autoregression(coef, X_test)
+    ar = co2[t - 1] + forecast.predict_autoregression(coef, X_test)
     assert np.mean(np.abs(ar - co2[t])) == pytest.approx(0.2734, abs=5e-4)
-    seasonal = baselines.seasonal_difference(co2, t)
+    seasonal = forecast.seasonal_difference(co2, t)
     assert np.mean(np.abs(seasonal - co2[t])) == pytest.approx(0.3469, abs=5e-4)
 
 
@@ -153,3 +153,16 @@ def test_kneser_ney_order_chosen_on_validation_for_07s_words():
     model, val = ngram.kneser_ney_order(split[0], split[1], orders=(3, 4, 5, 6))
     assert model.n == 5 and min(val, key=val.get) == 5 and val[4] > val[5] < val[6]
     assert model.perplexity(split[2]) == pytest.approx(9.254, abs=5e-3)
+
+
+def test_recursive_autoregression_feeds_each_forecast_back():
+    from helpers import forecast
+
+    coef = np.array([0.5, 0.25, 1.0])                    # x_t = 0.5 x_{t-2} + 0.25 x_{t-1} + 1
+    out = forecast.recursive_autoregression(coef, np.array([9.0, 2.0, 4.0]), 3)
+    a = 0.5 * 2 + 0.25 * 4 + 1                            # 3.0, from the last two values
+    b = 0.5 * 4 + 0.25 * a + 1
+    c = 0.5 * a + 0.25 * b + 1
+    assert np.allclose(out, [a, b, c])
+    X = np.array([[2.0, 4.0]])
+    assert np.isclose(forecast.predict_autoregression(coef, X)[0], out[0])   # step 1 = one-step

@@ -27,3 +27,14 @@ def fit_autoregression(X: np.ndarray, y: np.ndarray) -> np.ndarray:
 def predict_autoregression(coef: np.ndarray, X: np.ndarray) -> np.ndarray:
     """One-step forecasts X (M, W) @ w + b -> (M,) for coefficients from fit_autoregression."""
     return np.asarray(X, dtype=float) @ coef[:-1] + coef[-1]
+
+
+def recursive_autoregression(coef: np.ndarray, history: np.ndarray, steps: int) -> np.ndarray:
+    """Multi-step forecasts of the linear autoregression: each forecast becomes the newest input
+    of the next. history (>= W,) the values before the first forecast -> (steps,)."""
+    W = len(coef) - 1
+    window, out = list(np.asarray(history, dtype=float)[-W:]), []
+    for _ in range(steps):
+        out.append(float(np.dot(window[-W:], coef[:-1]) + coef[-1]))
+        window.append(out[-1])
+    return np.array(out)
